@@ -1,0 +1,1 @@
+"""Loaders: parse sources into records (pure) and write them to Neo4j in batches."""
