@@ -68,7 +68,7 @@ class Database:
             pw = self._password()
             auth = (self.settings.user, pw) if pw is not None else None
             try:
-                self._driver = GraphDatabase.driver(self.uri, auth=auth, connection_timeout=10,
+                self._driver = GraphDatabase.driver(self.uri, auth=auth, connection_timeout=10, notifications_min_severity="OFF",
                                                     max_transaction_retry_time=30)
             except (ConfigurationError, ValueError) as e:
                 raise Neo4jUnavailable(f"invalid NEO4J_URI {self.uri!r}: {e}") from e
