@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from functools import wraps
+from pathlib import Path
 
 import click
 
@@ -215,6 +216,235 @@ def schema_apply(obj: Ctx) -> None:
 
     added = apply(obj.db)
     click.echo(f"schema ready: {added['constraints_added']} constraints and {added['indexes_added']} indexes added")
+
+
+# ---------------------------------------------------------------- load / resolve
+class _Progress:
+    """A one-line counter on a terminal (stderr); silent when stderr is not a terminal."""
+
+    def __init__(self, label: str, every: int = 250):
+        self.label, self.every, self.tty = label, every, sys.stderr.isatty()
+        self._last = 0
+
+    def __call__(self, *counts: int) -> None:
+        if self.tty and counts[0] - self._last >= self.every:
+            self._last = counts[0]
+            click.echo(f"\r{self.label}: " + ", ".join(f"{c:,}" for c in counts), err=True, nl=False)
+
+    def done(self) -> None:
+        if self.tty and self._last:
+            click.echo("", err=True)
+
+
+@cli.command()
+@click.argument("source", type=click.Choice(["paperlists", "neurips-virtual", "openalex", "openreview"]))
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--venue", help="Venue name (default: from the file name, e.g. nips2018.json -> NeurIPS).")
+@click.option("--year", type=int, help="Year (default: from the file name).")
+@click.option("--batch-size", default=500, show_default=True, help="Papers per write transaction.")
+@click.option("--rejects", type=click.Path(dir_okay=False), help="JSON-lines file for rejected records "
+              "(default: rejects/<file>.<source>.rejects.jsonl, created only if needed).")
+@click.option("--no-resolve", is_flag=True, help="Do not resolve affiliations after the load.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_obj
+@handle_errors
+def load(obj: Ctx, source: str, path: str, venue: str | None, year: int | None, batch_size: int,
+         rejects: str | None, no_resolve: bool, as_json: bool) -> None:
+    """Load papers, authors and affiliations from a file into Neo4j (idempotent, resumable).
+
+    SOURCE is paperlists (Paper Copilot JSON), neurips-virtual (nips.cc export, JSON lines or
+    {"results": [...]}), openalex (works: one response, a page or JSON lines) or openreview
+    (API v2 notes). Bad records go to the rejects file with their reason; the rest loads.
+
+    Example:
+
+        graphdb load paperlists ../shared/data/paperlists/nips2018.json
+    """
+    from .loaders import load_file
+
+    prog = _Progress("records read, papers")
+    summary = load_file(obj.db, source, path, venue=venue, year=year, batch_size=batch_size,
+                        rejects=Path(rejects) if rejects else None, progress=prog)
+    prog.done()
+    result = {"load": summary.to_dict()}
+    if not no_resolve:
+        from .resolution import resolve_graph
+
+        rprog = _Progress("author slots resolved", 2000)
+        result["resolve"] = resolve_graph(obj.db, progress=rprog).to_dict()
+        rprog.done()
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    for line in summary.lines():
+        click.echo(line)
+    if "resolve" in result:
+        r = result["resolve"]
+        click.echo(f"resolved {r['slots']} author slots ({r['seconds']:.1f}s): "
+                   + ", ".join(f"{k} {v}" for k, v in sorted(r["by_layer"].items())))
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Resolve every author slot again (after a table update).")
+@click.option("--no-source", is_flag=True, help="Ignore the countries sources give (to measure the resolver).")
+@click.option("--report", "show_report", is_flag=True, help="Print coverage by layer, unresolved strings, "
+              "and institutions whose country sources disagree.")
+@click.option("--top", default=25, show_default=True, help="Rows in the report lists.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@handle_errors
+def resolve(obj: Ctx, force: bool, no_source: bool, show_report: bool, top: int, as_json: bool) -> None:
+    """Give every author slot an institution and a country, recording which layer decided.
+
+    Layers: source, table (known institutions), learned (seen elsewhere in the graph), geo
+    (country and city names), domain (e-mail/web), else unresolved (kept, never guessed).
+
+    Example:
+
+        graphdb resolve --report
+    """
+    from .resolution import report, resolve_graph
+
+    out: dict = {}
+    if not show_report or force:
+        prog = _Progress("author slots resolved", 2000)
+        out["resolve"] = resolve_graph(obj.db, force=force or no_source, use_source=not no_source,
+                                       progress=prog).to_dict()
+        prog.done()
+    if show_report:
+        out["report"] = report(obj.db, top)
+    if as_json:
+        click.echo(json.dumps(out, indent=2, default=str))
+        return
+    if "resolve" in out:
+        r = out["resolve"]
+        click.echo(f"resolved {r['slots']} author slots: " + ", ".join(f"{k} {v}" for k, v in sorted(r["by_layer"].items())))
+    if "report" in out:
+        rep = out["report"]
+        cov = rep["coverage"]
+        pct = f"{100 * cov['coverage']:.1f}%" if cov["coverage"] is not None else "n/a"
+        click.echo(f"coverage: {cov['aff_with_country']:,} of {cov['with_affiliation']:,} author slots with an "
+                   f"affiliation have a country ({pct}); {cov['slots']:,} slots in all")
+        click.echo("by layer (first layer of each slot): " + ", ".join(f"{k} {v:,}" for k, v in cov["by_layer"].items()))
+        click.echo(f"\nmost frequent unresolved affiliations (top {top}):")
+        for row in rep["unresolved"]:
+            click.echo(f"  {row['slots']:6,}  {row['affiliation']}")
+        click.echo(f"\ninstitutions placed in more than one country (top {top}):")
+        for row in rep["disagreements"]:
+            click.echo(f"  {row['institution']}: {'; '.join(row['countries'])}")
+
+
+# ---------------------------------------------------------------- queries
+def _provenance_line(db, query_name: str, params: dict) -> str:
+    from .provenance import describe
+
+    return describe(db, rule=f"{query_name}({', '.join(f'{k}={v}' for k, v in params.items())})")
+
+
+def _emit(df, fmt: str, out: str | None, header: str | None) -> None:
+    """Print or write a DataFrame as table, CSV, JSON or Parquet."""
+    import pandas as pd
+
+    if fmt == "parquet" and not out:
+        raise click.ClickException("--format parquet needs --out FILE")
+    if fmt == "table":
+        with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 200,
+                               "display.max_colwidth", 60):
+            text = df.to_string(index=False) if len(df) else "(no rows)"
+        if header:
+            text = f"# {header}\n{text}"
+    elif fmt == "csv":
+        text = df.to_csv(index=False)
+        if header:
+            text = f"# {header}\n{text}"
+    elif fmt == "json":
+        text = json.dumps({"provenance": header, "rows": json.loads(df.to_json(orient="records"))}, indent=2)
+    else:
+        df.to_parquet(out, index=False)
+        click.echo(f"wrote {len(df)} rows to {out}", err=True)
+        return
+    if out:
+        Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        click.echo(f"wrote {len(df)} rows to {out}", err=True)
+    else:
+        click.echo(text)
+
+
+@cli.group()
+def query() -> None:
+    """The Cypher query library in cypher/: list, show and run queries.
+
+    Example:
+
+        graphdb query run cross_border_share -p a US -p b greater-china
+    """
+
+
+@query.command("list")
+@handle_errors
+def query_list() -> None:
+    """List the queries with a one-line description each.
+
+    Example:
+
+        graphdb query list
+    """
+    from .queries import list_queries
+
+    qs = list_queries()
+    width = max(len(q.name) for q in qs)
+    for q in qs:
+        click.echo(f"{q.name.ljust(width)}  {'[writes] ' if q.writes else ''}{q.summary}")
+
+
+@query.command("show")
+@click.argument("name")
+@handle_errors
+def query_show(name: str) -> None:
+    """Show a query's description, parameters and Cypher.
+
+    Example:
+
+        graphdb query show cross_border_share
+    """
+    from .queries import load_query
+
+    q = load_query(name)
+    click.echo(f"{q.name} ({q.path}){'  [writes]' if q.writes else ''}\n")
+    click.echo(q.description + "\n")
+    if q.params:
+        click.echo("parameters:")
+        for p in q.params:
+            default = "required" if p.required else f"default {p.default if p.default is not None else 'none'}"
+            click.echo(f"  {p.name} ({p.type}, {default}){'  ' + p.help if p.help else ''}")
+        click.echo("")
+    click.echo(q.text)
+
+
+@query.command("run")
+@click.argument("name")
+@click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="KEY VALUE",
+              help="A query parameter (repeatable), e.g. -p a US -p year 2024.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "parquet"]), default="table",
+              show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to a file instead of printing.")
+@click.option("--write", is_flag=True, help="Allow a query declared @writes to change the database.")
+@click.pass_obj
+@handle_errors
+def query_run(obj: Ctx, name: str, params: tuple, fmt: str, out: str | None, write: bool) -> None:
+    """Run a query by name (or a .cypher file) in read mode and print a table, CSV, JSON or Parquet.
+
+    Example:
+
+        graphdb query run cross_border_share -p a US -p b greater-china --format csv
+    """
+    from . import queries
+
+    q = queries.load_query(name)
+    given = dict(params)
+    queries.bind(q, given)  # refuse unknown/missing parameters before connecting
+    df = queries.run(obj.db, q, given, write=write)
+    _emit(df, fmt, out, _provenance_line(obj.db, q.name, given))
 
 
 def main() -> None:  # pragma: no cover

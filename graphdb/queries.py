@@ -45,6 +45,7 @@ class Param:
     default: Any = None  # already converted; None = optional with no value
     required: bool = False
     help: str = ""
+    default_text: str | None = None  # the default as written in the file ("greater-china")
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,8 @@ def parse_query(source: str, path: str, name: str | None = None) -> Query:
                     default = _convert(ptype, raw_default.strip("'\""), f"{path}:{i}")
                 except QueryError as e:
                     raise QueryFileError(str(e)) from None
-            params.append(Param(pname, ptype, default, required, (m.group("help") or "").strip()))
+            params.append(Param(pname, ptype, default, required, (m.group("help") or "").strip(),
+                                None if raw_default in (None, "null") else raw_default.strip("'\"")))
         elif text.startswith("@writes"):
             writes = True
         elif text.startswith("@"):
@@ -192,7 +194,7 @@ def bind(query: Query, given: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[p.name] = p.default
         if p.type == "countries":
-            out[f"{p.name}_label"] = str(given.get(p.name, ",".join(p.default or [])))
+            out[f"{p.name}_label"] = str(given.get(p.name, p.default_text or ""))
     return out
 
 

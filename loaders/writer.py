@@ -1,0 +1,210 @@
+"""The shared batch writer: records -> Neo4j with ``UNWIND $rows AS row MERGE ...``.
+
+One batch is one managed write transaction (retried on transient errors), so a paper and all
+its author slots are written together or not at all. Every write is a MERGE on a key, so a
+re-run, or a run after an interruption, converges to the same graph.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graphdb.errors import DataError
+
+from .identity import author_uid, authorship_uid, normalize_name, normalize_title, paper_uid, venue_key
+from .records import PaperRecord, Reject
+
+LABELS = ("Paper", "Author", "Authorship", "Venue")
+
+WRITE_BATCH = """
+UNWIND $papers AS p
+MERGE (v:Venue {key: p.venue_key})
+  ON CREATE SET v.name = p.venue, v.year = p.year
+MERGE (pa:Paper {uid: p.uid})
+  ON CREATE SET pa.title = p.title, pa.title_norm = p.title_norm, pa.year = p.year, pa.venue = p.venue,
+                pa.venue_key = p.venue_key, pa.track = p.track, pa.status = p.status,
+                pa.abstract = p.abstract, pa.source = p.source, pa.source_ids = [],
+                pa.src_countries = p.src_countries, pa.n_authors = size(p.slots)
+SET pa.source_ids = CASE WHEN p.source_id IS NULL OR p.source_id IN pa.source_ids THEN pa.source_ids
+                         ELSE pa.source_ids + p.source_id END
+MERGE (pa)-[:PUBLISHED_IN]->(v)
+WITH pa, p
+UNWIND p.slots AS s
+MERGE (au:Author {uid: s.author_uid})
+  ON CREATE SET au.name = s.name, au.name_norm = s.name_norm, au.orcid = s.orcid,
+                au.openreview_id = s.openreview_id, au.openalex_id = s.openalex_id
+MERGE (sl:Authorship {uid: s.uid})
+  ON CREATE SET sl.position = s.position, sl.author_name = s.name, sl.raw_affiliation = s.raw_affiliation,
+                sl.src = s.src, sl.has_src = s.has_src, sl.resolved = false
+MERGE (au)-[:WROTE]->(sl)
+MERGE (sl)-[:OF]->(pa)
+MERGE (au)-[:AUTHORED]->(pa)
+"""
+
+
+@dataclass
+class LoadSummary:
+    source: str
+    path: str
+    records_read: int = 0
+    papers_sent: int = 0
+    duplicates_in_input: int = 0
+    rejected: int = 0
+    created: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+    rejects_file: str | None = None
+    seconds: float = 0.0
+    slots_sent: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def lines(self) -> list[str]:
+        c = self.created
+        out = [
+            f"{self.path}: {self.records_read} records read, {self.rejected} rejected, "
+            f"{self.duplicates_in_input} duplicates of a paper earlier in the input",
+            f"papers: {c.get('Paper', 0)} created, {self.papers_sent - c.get('Paper', 0)} matched; "
+            f"author slots: {c.get('Authorship', 0)} created; authors: {c.get('Author', 0)} created; "
+            f"venues: {c.get('Venue', 0)} created",
+            f"graph now holds {self.totals.get('Paper', 0)} papers, {self.totals.get('Authorship', 0)} author "
+            f"slots, {self.totals.get('Author', 0)} authors ({self.seconds:.1f}s)",
+        ]
+        if self.rejects_file:
+            out.append(f"rejected records, with reasons: {self.rejects_file}")
+        return out
+
+
+def slot_source(slot) -> dict[str, Any] | None:
+    """What the source said about a slot, kept on the Authorship (``src``, JSON) for the resolver."""
+    inst = [{k: v for k, v in asdict(i).items() if v is not None} for i in slot.institutions]
+    d: dict[str, Any] = {}
+    if inst:
+        d["institutions"] = inst
+    if slot.countries:
+        d["countries"] = list(slot.countries)
+    if slot.email_domain:
+        d["email_domain"] = slot.email_domain
+    return d or None
+
+
+def paper_row(rec: PaperRecord) -> dict[str, Any]:
+    uid = paper_uid(rec)
+    slots = []
+    for s in rec.authors:
+        src = slot_source(s)
+        slots.append({
+            "uid": authorship_uid(uid, s.position), "position": s.position, "name": s.name,
+            "name_norm": normalize_name(s.name), "author_uid": author_uid(s),
+            "raw_affiliation": s.raw_affiliation, "src": json.dumps(src, ensure_ascii=False) if src else None,
+            "has_src": bool(src and (src.get("countries") or any(i.get("country") for i in src.get("institutions", [])))),
+            "orcid": s.orcid, "openreview_id": s.openreview_id, "openalex_id": s.openalex_id,
+        })
+    return {
+        "uid": uid, "title": rec.title, "title_norm": normalize_title(rec.title), "year": rec.year,
+        "venue": rec.venue, "venue_key": venue_key(rec.venue, rec.year), "track": rec.track,
+        "status": rec.status, "abstract": rec.abstract, "source": rec.source, "source_id": rec.source_id,
+        "src_countries": list(rec.paper_countries), "slots": slots,
+    }
+
+
+def label_counts(db) -> dict[str, int]:
+    rows = db.read("CALL db.labels() YIELD label "
+                   "CALL (label) { MATCH (n) WHERE label IN labels(n) RETURN count(n) AS c } "
+                   "RETURN label, c", what="label count")
+    counts = {r["label"]: r["c"] for r in rows}
+    return {lab: counts.get(lab, 0) for lab in LABELS}
+
+
+class RejectSink:
+    """Rejected records as JSON lines (source position, reason, raw record); created on first use."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.count = 0
+        self._f = None
+
+    def add(self, rej: Reject) -> None:
+        self.count += 1
+        if self.path is None:
+            return
+        try:
+            if self._f is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._f = open(self.path, "w", encoding="utf-8")
+            raw = rej.raw
+            try:
+                json.dumps(raw)
+            except (TypeError, ValueError):
+                raw = repr(raw)
+            if isinstance(raw, str) and len(raw) > 10000:
+                raw = raw[:10000] + f"... ({len(raw)} characters)"
+            self._f.write(json.dumps({"source": rej.source, "file": rej.path, "position": rej.position,
+                                      "reason": rej.reason, "raw": raw}, ensure_ascii=False) + "\n")
+            self._f.flush()
+        except OSError as e:
+            raise DataError(f"cannot write the rejects file {self.path}: {e.strerror or e}",
+                            hint="free disk space or pass --rejects with another path, then re-run the load "
+                                 "(papers already written are kept; the re-run completes the rest)") from e
+
+    def close(self) -> None:
+        if self._f is not None:
+            self._f.close()
+
+
+def write_records(db, records: Iterable[PaperRecord | Reject], *, source: str, path: str,
+                  batch_size: int = 500, rejects: Path | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> LoadSummary:
+    """Write parsed records in batches; returns what was read, created, matched and rejected."""
+    if batch_size < 1:
+        raise DataError(f"batch size must be at least 1, got {batch_size}")
+    t0 = time.monotonic()
+    summary = LoadSummary(source=source, path=path)
+    before = label_counts(db)
+    sink = RejectSink(rejects)
+    seen: set[str] = set()
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        if batch:
+            db.write(WRITE_BATCH, {"papers": batch}, what=f"load of {path}")
+            batch.clear()
+
+    try:
+        for rec in records:
+            summary.records_read += 1
+            if isinstance(rec, Reject):
+                sink.add(rec)
+                continue
+            row = paper_row(rec)
+            if row["uid"] in seen:
+                summary.duplicates_in_input += 1
+                continue
+            seen.add(row["uid"])
+            batch.append(row)
+            summary.papers_sent += 1
+            summary.slots_sent += len(row["slots"])
+            if len(batch) >= batch_size:
+                flush()
+            if progress:
+                progress(summary.records_read, summary.papers_sent)
+        flush()
+    finally:
+        sink.close()
+        summary.rejected = sink.count
+        summary.rejects_file = str(rejects) if sink.count and rejects else None
+    db.write("MERGE (d:Dataset {key: $key}) SET d.source = $source, d.file = $file, d.path = $path, "
+             "d.loaded_at = datetime(), d.records = $records, d.papers = $papers, d.rejected = $rejected",
+             {"key": f"{source}:{Path(path).name}", "source": source, "file": Path(path).name,
+              "path": str(Path(path).resolve()), "records": summary.records_read, "papers": summary.papers_sent,
+              "rejected": summary.rejected}, what="dataset record")
+    after = label_counts(db)
+    summary.created = {k: after[k] - before[k] for k in LABELS}
+    summary.totals = after
+    summary.seconds = time.monotonic() - t0
+    return summary
