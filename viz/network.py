@@ -260,7 +260,7 @@ def _group_positions(ids: list[str], groups: dict[str, str], sizes: dict[str, fl
 
 
 def _layout(ids: list[str], groups: dict[str, str], sizes: dict[str, float],
-            edges: list[tuple[str, str, float]], seed: int) -> dict[str, tuple[float, float]]:
+            edges: list[tuple[str, str, float]], seed: int, spacing: float) -> dict[str, tuple[float, float]]:
     n = len(ids)
     if n == 0:
         return {}
@@ -271,7 +271,7 @@ def _layout(ids: list[str], groups: dict[str, str], sizes: dict[str, float],
         extent = 120.0 + 45.0 * math.sqrt(n)  # pixels from the centre to the edge of the layout
         scaled = {k: v * extent for k, v in raw.items()}
     else:
-        scaled = _group_positions(ids, groups, sizes, edges, seed, spacing=2.2 * _MIN_SIZE + 4.0)
+        scaled = _group_positions(ids, groups, sizes, edges, seed, spacing=spacing)
     return {k: (round(float(v[0]), 1), round(float(v[1]), 1)) for k, v in scaled.items()}
 
 
@@ -350,6 +350,7 @@ def build_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str, prove
         d = ed[ed.duplicated(["source", "target"])].iloc[0]
         raise NetworkInputError(f"edges has more than one row for {d['source']} - {d['target']}; aggregate first")
 
+    node_sizes = _scale(nd["size_value"].to_numpy(dtype=float), _MIN_SIZE, _MAX_SIZE)
     ids = list(nd["id"])
     groups = dict(zip(ids, nd["group"], strict=True))
     sizes = dict(zip(ids, nd["size_value"], strict=True))
@@ -358,11 +359,12 @@ def build_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str, prove
     if {"x", "y"} <= set(nd.columns) and nd[["x", "y"]].notna().all().all():
         positions = {i: (round(_number(x), 1), round(_number(y), 1)) for i, x, y in zip(ids, nd["x"], nd["y"], strict=True)}
     else:
-        positions = _layout(ids, groups, sizes, edge_list, seed)
+        # sunflower spacing for the group layout: about one median node diameter apart
+        median = float(np.median(node_sizes)) if len(node_sizes) else _MIN_SIZE
+        positions = _layout(ids, groups, sizes, edge_list, seed, spacing=1.6 * median + 4.0)
 
     colours, group_order = _group_colours(nd)
     vis_group = {g: (f"g{i}" if colours[g] != OTHER_COLOR else "other") for i, g in enumerate(group_order)}
-    node_sizes = _scale(nd["size_value"].to_numpy(dtype=float), _MIN_SIZE, _MAX_SIZE)
     shapes = nd["shape"].map(_text) if "shape" in nd.columns else pd.Series([""] * len(nd))
 
     vis_nodes = []
