@@ -394,7 +394,7 @@ def build_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str, prove
     options = {
         "autoResize": True,
         "groups": vis_groups,
-        "nodes": {"shape": "dot", "borderWidth": 1, "font": {"size": 14, "face": "sans-serif", "strokeWidth": 3,
+        "nodes": {"shape": "dot", "borderWidth": 0 if large else 1, "font": {"size": 14, "face": "sans-serif", "strokeWidth": 3,
                                                              "strokeColor": "#ffffff"}},
         "edges": {"color": {"color": "#8c8c8c", "highlight": "#222222", "hover": "#222222", "opacity": 0.55,
                             "inherit": False},
