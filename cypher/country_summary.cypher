@@ -2,18 +2,19 @@
 // Counting rule: a paper counts for a country if any author slot is there (full counting); SCP = all of
 // the paper's countries are this one, MCP = other countries too, MCP ratio = MCP / papers.
 // (bibliometrix counts each paper once, for its corresponding author's country; we count every country
-// on the paper, so rows sum to more than the papers.) fractional = sum of the country's share of slots.
+// on the paper, so rows sum to more than the papers.) fractional = each paper is one unit split equally over its author slots with a country,
+// and a slot's share split equally over its countries.
 // @param venue string = null
 // @param year int = null
 // @param top int = 30             countries to return, by papers
 MATCH (p:Paper)
 WHERE ($venue IS NULL OR toLower(p.venue) = toLower($venue)) AND ($year IS NULL OR p.year = $year)
-WITH p, [(p)<-[:OF]-(s:Authorship)-[:IN]->(c:Country) | [s.uid, c.code]] AS pairs,
-     COUNT { (p)<-[:OF]-(s:Authorship) WHERE (s)-[:IN]->(:Country) } AS nslots
-WITH p, pairs, nslots, reduce(acc = [], x IN pairs | CASE WHEN x[1] IN acc THEN acc ELSE acc + x[1] END) AS cs
+WITH p, [(p)<-[:OF]-(s:Authorship) WHERE (s)-[:IN]->(:Country) | [(s)-[:IN]->(c:Country) | c.code]] AS slotcs
+WITH p, slotcs, reduce(acc = [], sc IN slotcs | acc + [x IN sc WHERE NOT x IN acc]) AS cs
 WHERE size(cs) > 0
 UNWIND cs AS code
-WITH code, p, cs, toFloat(size([x IN pairs WHERE x[1] = code])) / nslots AS frac
+WITH code, p, cs,
+     reduce(f = 0.0, sc IN slotcs | f + CASE WHEN code IN sc THEN 1.0 / size(sc) ELSE 0.0 END) / size(slotcs) AS frac
 WITH code, count(p) AS papers, sum(frac) AS fractional,
      sum(CASE WHEN size(cs) = 1 THEN 1 ELSE 0 END) AS scp,
      sum(CASE WHEN size(cs) > 1 THEN 1 ELSE 0 END) AS mcp,
