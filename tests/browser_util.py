@@ -175,9 +175,10 @@ class Chromium:
     """One headless Chromium with a fresh profile; use as a context manager."""
 
     def __init__(self, binary: str | None = None, *, width: int = 1280, height: int = 900, timeout: float = 60.0):
-        self.binary = binary or find_chromium()
-        if not self.binary:
+        found = binary or find_chromium()
+        if not found:
             raise FileNotFoundError(f"Chromium not found; {INSTALL_HINT}")
+        self.binary: str = found
         self.width, self.height, self.timeout = width, height, timeout
         self.profile = tempfile.mkdtemp(prefix="graphdb-chromium-")
         self.proc: subprocess.Popen | None = None
