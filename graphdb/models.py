@@ -28,6 +28,8 @@ __all__ = [
     "load_catalog",
     "catalog_patterns",
     "extract_mentions",
+    "extract_spans",
+    "Span",
     "catalog_about",
 ]
 
@@ -38,6 +40,8 @@ FIELDS = ("title", "abstract")
 # commands such as \Phi or \OPT out.
 _LEFT = r"(?<![A-Za-z0-9\\])"
 _RIGHT = r"(?![A-Za-z0-9])"
+# A match in the owner slot of a code-hosting URL names an organisation, not a model (github.com/InternLM/...).
+_URL_OWNER = re.compile(r"(?:github\.com|gitlab\.com|huggingface\.co)/$")
 _TOKEN = re.compile(r"[a-z0-9]+")
 _LEFT_BAD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789\\\\")
 
@@ -343,7 +347,7 @@ def _finditer(pat: re.Pattern[str], text: str) -> list[re.Match[str]]:
         if x is None:
             break
         s, e = x.span()
-        if s > 0 and text[s - 1] in _LEFT_BAD:
+        if (s > 0 and text[s - 1] in _LEFT_BAD) or _URL_OWNER.search(text, max(0, s - 20), s):
             pos = s + 1
             continue
         out.append(x)
@@ -398,11 +402,34 @@ def _excluded(m: _Matcher, text: str, start: int, end: int, cache: dict[int, lis
     return any(s < end and start < e for s, e in spans)
 
 
+@dataclass(frozen=True)
+class Span:
+    """One accepted match: ``text == (title or abstract)[start:end]`` for the given field."""
+
+    model: str
+    family: str
+    field: str
+    start: int
+    end: int
+    text: str
+
+
 def extract_mentions(title: str | None, abstract: str | None) -> list[Mention]:
     """Catalog models mentioned in a paper's title and abstract, one :class:`Mention` per (model, field).
 
     Ordered by field (title first) and first appearance.
     """
+    return _aggregate(_extract(title, abstract))
+
+
+def extract_spans(title: str | None, abstract: str | None) -> list[Span]:
+    """Every accepted match with its offsets, ordered by field (title first) and position."""
+    order = {f: i for i, f in enumerate(FIELDS)}
+    cands = sorted(_extract(title, abstract), key=lambda c: (order[c.field], c.start))
+    return [Span(c.matcher.entry.name, c.matcher.entry.family, c.field, c.start, c.end, c.text) for c in cands]
+
+
+def _extract(title: str | None, abstract: str | None) -> list[_Cand]:
     texts = [(f, t) for f, t in zip(FIELDS, (title, abstract), strict=True) if t]
     if not texts:
         return []
@@ -429,7 +456,7 @@ def extract_mentions(title: str | None, abstract: str | None) -> list[Mention]:
             if _weak_ok(c, by_field[c.field], accepted, families):
                 ok.append(c)
         accepted += _resolve(ok)
-    return _aggregate(accepted)
+    return accepted
 
 
 def _weak_ok(c: _Cand, text: str, accepted: list[_Cand], families: set[str]) -> bool:
