@@ -85,10 +85,11 @@ def main(argv: list[str] | None = None) -> int:
             out["held_out"] = per_file[name].figures()
 
     errors = Score()
-    for s in per_file.values():
-        errors.errors.update(s.errors)
+    for name, s in per_file.items():
+        if name in TUNE:  # never look at the held-out file's errors
+            errors.errors.update(s.errors)
     if args.errors:
-        print(f"\n-- {args.errors} most frequent wrong countries (string | gold | predicted) --")
+        print(f"\n-- {args.errors} most frequent wrong countries, tuning files only (string | gold | predicted) --")
         for (a, g, p), n in errors.errors.most_common(args.errors):
             print(f"  {n:>3}  {a[:90]!r} | {g} | {p}")
 

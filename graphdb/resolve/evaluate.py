@@ -114,6 +114,14 @@ def evaluate_paperlists(records: Iterable[dict[str, Any]], resolver: Resolver | 
         ci = _split(rec.get("aff_country_unique_index")) if rec.get("aff_country_unique_index") else []
         norm = _split(rec.get("aff_unique_norm"))
         cu = _split(rec.get("aff_country_unique"))
+        if len(ci) != len(authors) and len(ui) == len(authors):
+            # OpenReview-derived files drop authors with no affiliation from the country index only
+            keep = [k for k, a in enumerate(authors) if not is_empty(a)]
+            if len(keep) == len(ci):
+                full = [""] * len(authors)
+                for k, c in zip(keep, ci, strict=True):
+                    full[k] = c
+                ci = full
         aligned = len(authors) == len(ui) == len(ci)
 
         paper_pred: set[str] = set()

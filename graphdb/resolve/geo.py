@@ -70,7 +70,7 @@ _OTHER_REGIONS = {
     "saxony": "DE", "hesse": "DE", "lower saxony": "DE", "catalonia": "ES", "lombardy": "IT",
     "ile france": "FR", "gyeonggi": "KR", "gyeonggi do": "KR",
 }
-_CA_PROVINCE_CODES = {"ON", "QC", "BC", "AB", "NS", "NB", "MB", "SK", "NL", "PE"}
+_CA_PROVINCE_CODES = {"ON", "QC", "BC", "AB", "NS", "NB", "MB", "SK"}
 _AU_STATE_CODES = {"NSW", "QLD", "VIC", "ACT", "WA", "SA", "TAS"}
 
 # City names that are ordinary words, person names or institution words in affiliations.
@@ -92,7 +92,7 @@ _CITY_SKIP = {
     "cordoba", "toledo", "valencia", "santiago", "san jose", "guadalupe", "trinidad",
     "st louis", "saint louis", "jinan", "suzhou", "fuzhou", "taizhou", "jordan", "georgia", "israel",
     "china", "india", "mexico", "singapore", "kuwait", "panama", "djibouti", "luxembourg", "monaco",
-    "andorra", "san marino", "vatican", "hong kong", "macau",
+    "andorra", "san marino", "vatican", "hong kong", "macau", "mary", "university park",
 }
 # Famous research towns whose name is shared: the reading intended in AI affiliations.
 _CITY_PREFER = {

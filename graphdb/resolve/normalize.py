@@ -51,6 +51,8 @@ def clean_text(raw: str | None) -> str:
         if t == s:
             break
         s = t
+    if "´" in s or "¨" in s:  # PDF-extracted accents: "Montr ´eal", "´Ecole", "f´ed´erale"
+        s = re.sub(r"\s?[´¨]\s?", "", s)
     s = unicodedata.normalize("NFKC", s).translate(_QUOTES)
     s = _FOOTNOTE.sub(" ", s)
     # footnote digits glued to words: "University of Toronto1", "1School of CS"
@@ -144,7 +146,9 @@ _PHRASES = [
     (re.compile(r"\bshanghai tech\b"), "shanghaitech"), (re.compile(r"\bopen ai\b"), "openai"),
     (re.compile(r"\bxi an\b"), "xian"), (re.compile(r"\bsun yat sen\b"), "sun yatsen"),
     (re.compile(r"\bna ver\b"), "naver"), (re.compile(r"\bmax planck\b"), "maxplanck"),
-    (re.compile(r"\bhuggingface\b"), "hugging face"),
+    (re.compile(r"\bhuggingface\b"), "hugging face"), (re.compile(r"\bshang hai\b"), "shanghai"),
+    (re.compile(r"\bwu han\b"), "wuhan"), (re.compile(r"\bbei jing\b"), "beijing"),
+    (re.compile(r"\bsung kyun kwan\b"), "sungkyunkwan"), (re.compile(r"\bmax plank\b"), "maxplanck"),
 ]
 
 

@@ -18,6 +18,7 @@ Layers, in order (``Attribution.layer`` records which one decided the country):
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -236,7 +237,7 @@ class Resolver:
         toks = [t for t, _ in tk]
         segs = [s for _, s in tk]
         n = len(toks)
-        matches = self.table.match(toks, part)
+        matches = self.table.match(toks, part, segs)
         covered = {j for m in matches for j in range(m.start, m.end)}
         places = find_places(toks, segs, covered)
         seg_first: dict[int, int] = {}
@@ -256,8 +257,10 @@ class Resolver:
             if e.uid in seen:
                 continue
             seen.add(e.uid)
-            nxt = matches[k + 1].start if k + 1 < len(matches) else n + 1
-            local = [h for h in places if m.start <= h.start < nxt or (h.start == n and k == len(matches) - 1)]
+            # this institution's stretch of text runs to the next *other* institution
+            later = [x.start for x in matches[k + 1:] if x.entry.uid != e.uid]
+            nxt = later[0] if later else n + 1
+            local = [h for h in places if m.start <= h.start < nxt]
             g_cc, g_strength, _ = decide(local)
             country, layer, conf, note = e.country, "table", _CONF["table"], None
             if e.is_company:
@@ -284,8 +287,13 @@ class Resolver:
             if rest and " ".join(rest) not in gazetteer().placeish:
                 residual.append((s_idx, text))
         if not matches:
-            name = _pick_name(residual)
             g_cc, g_strength, g_note = decide(places)
+            fuzzy = None if g_cc else self._fuzzy(toks)
+            if fuzzy is not None:
+                e = fuzzy
+                return [_Found(e.uid, e.name, e.country, "table", 0.8,
+                               f"spelling close to {e.name!r}", e)]
+            name = _pick_name(residual)
             uid = _uid_for_name(name) if name else None
             if uid and uid in self._learned:
                 found.append(_Found(uid, name, self._learned[uid], "learned", _CONF["learned"], None))
@@ -312,6 +320,18 @@ class Resolver:
                 else:
                     found.append(_Found(uid, text, None, "unresolved", 0.0))
         return found
+
+    def _fuzzy(self, toks: list[str]) -> Entry | None:
+        """A table name within a typo or two of the whole string ("King's College Lonodn")."""
+        key = " ".join(toks)
+        if len(key) < 15 or len(toks) < 2:
+            return None
+        cands = self.table.keys_by_len.get(len(toks), ())
+        best = difflib.get_close_matches(key, cands, n=2, cutoff=0.94)
+        if not best:
+            return None
+        hits = self.table.index[best[0]]
+        return hits[0][0] if hits[0][1] is None else None
 
     def _domain(self, domain: str) -> tuple[Entry | None, str, float, str] | None:
         d = domain.strip().lower()

@@ -49,6 +49,7 @@ class Table:
     index: dict[str, list[tuple[Entry, str | None]]] = field(default_factory=dict)
     by_domain: dict[str, Entry] = field(default_factory=dict)
     max_len: int = 1
+    keys_by_len: dict[int, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for e in self.entries:
@@ -63,6 +64,11 @@ class Table:
                 self.max_len = max(self.max_len, len(key.split()))
             for d in e.domains:
                 self.by_domain[d.lower().lstrip("@.")] = e
+        self._index_lengths()
+
+    def _index_lengths(self) -> None:
+        for key in self.index:
+            self.keys_by_len.setdefault(len(key.split()), []).append(key)
 
     def conflicts(self) -> dict[str, list[str]]:
         """Alias keys claimed by several entries (should be empty; checked by the tests)."""
@@ -73,14 +79,23 @@ class Table:
         hits = self.index.get(match_key(name))
         return hits[0][0] if hits else None
 
-    def match(self, tokens: list[str], original: str) -> list[Match]:
-        """Non-overlapping alias matches, longest first at each position, left to right."""
+    def match(self, tokens: list[str], original: str, segs: list[int] | None = None) -> list[Match]:
+        """Non-overlapping alias matches, longest first at each position, left to right.
+
+        With ``segs`` (the comma segment of each token), a match may span several segments only
+        when it starts at the beginning of one and ends at the end of another
+        ("University of California, Berkeley"), never "..., AI Security, Institute of ...".
+        """
         out: list[Match] = []
         n = len(tokens)
         i = 0
         whole = " ".join(tokens)
         while i < n:
             for length in range(min(self.max_len, n - i), 0, -1):
+                j = i + length - 1
+                if segs is not None and segs[i] != segs[j] and not (
+                        (i == 0 or segs[i - 1] != segs[i]) and (j == n - 1 or segs[j + 1] != segs[j])):
+                    continue
                 key = " ".join(tokens[i:i + length])
                 hits = self.index.get(key)
                 if not hits:
