@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as _field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -82,7 +83,7 @@ class Mention:
     family: str
     field: str
     count: int
-    spans: list[str] = field(default_factory=list)
+    spans: list[str] = _field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------- catalog
