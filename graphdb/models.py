@@ -39,12 +39,14 @@ FIELDS = ("title", "abstract")
 
 # Characters that may not touch a match on either side. The backslash on the left keeps LaTeX
 # commands such as \Phi or \OPT out.
-_LEFT = r"(?<![A-Za-z0-9\\])"
+_LEFT = r"(?<![A-Za-z0-9\\$])"
 _RIGHT = r"(?![A-Za-z0-9])"
 # A match in the owner slot of a code-hosting URL names an organisation, not a model (github.com/InternLM/...).
 _URL_OWNER = re.compile(r"(?:github\.com|gitlab\.com|huggingface\.co)/$")
 _TOKEN = re.compile(r"[a-z0-9]+")
-_LEFT_BAD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789\\\\")
+# Left neighbours that rule a match out: letters, digits, a backslash (LaTeX command) or a dollar sign (a
+# LaTeX-built name such as $M^3$GPT).
+_LEFT_BAD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789\\$")
 
 
 class CatalogError(ValueError):
