@@ -183,6 +183,15 @@ class Resolver:
                 ref_cc = country_code(getattr(ref, "country", None)) if self.use_source else None
                 if ref_cc is None and len(src_codes) == 1:
                     ref_cc = src_codes[0]
+                if len(refs) == 1 and parts:
+                    # the verbatim text may be more precise than the source's institution
+                    # ("Microsoft Research Asia" for "Microsoft"; "HKUST" under "China")
+                    for g in (x for p in parts for x in self._resolve_part(p)):
+                        if g.entry is not None and (g.entry.is_site or g.country in GREATER_CHINA_SPLIT) \
+                                and g.country != f.country:
+                            f = replace(f, country=g.country, layer=g.layer, confidence=g.confidence,
+                                        entry=g.entry, note=_join(f.note, f"text names {g.entry.name}"))
+                            break
                 if ref_cc:
                     f = _apply_source(f, ref_cc)
                 uid = f"ror:{ror}" if ror else f"openalex:{oa}" if oa else f.uid
