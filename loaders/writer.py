@@ -30,8 +30,7 @@ MERGE (pa:Paper {uid: p.uid})
                 pa.venue_key = p.venue_key, pa.track = p.track, pa.status = p.status,
                 pa.abstract = p.abstract, pa.source = p.source, pa.source_ids = [],
                 pa.src_countries = p.src_countries, pa.n_authors = size(p.slots)
-SET pa.source_ids = CASE WHEN p.source_id IS NULL OR p.source_id IN pa.source_ids THEN pa.source_ids
-                         ELSE pa.source_ids + p.source_id END
+SET pa.source_ids = pa.source_ids + [x IN p.source_ids WHERE NOT x IN pa.source_ids]
 MERGE (pa)-[:PUBLISHED_IN]->(v)
 WITH pa, p
 UNWIND p.slots AS s
@@ -108,7 +107,8 @@ def paper_row(rec: PaperRecord) -> dict[str, Any]:
     return {
         "uid": uid, "title": rec.title, "title_norm": normalize_title(rec.title), "year": rec.year,
         "venue": rec.venue, "venue_key": venue_key(rec.venue, rec.year), "track": rec.track,
-        "status": rec.status, "abstract": rec.abstract, "source": rec.source, "source_id": rec.source_id,
+        "status": rec.status, "abstract": rec.abstract, "source": rec.source,
+        "source_ids": [f"{rec.source}:{rec.source_id}"] if rec.source_id else [],
         "src_countries": list(rec.paper_countries), "slots": slots,
     }
 
@@ -167,13 +167,15 @@ def write_records(db, records: Iterable[PaperRecord | Reject], *, source: str, p
     summary = LoadSummary(source=source, path=path)
     before = label_counts(db)
     sink = RejectSink(rejects)
-    seen: set[str] = set()
+    seen: set[int] = set()  # 64-bit digests of paper uids: ~60 bytes a paper, not the whole row
     batch: list[dict[str, Any]] = []
+    in_batch: dict[str, dict[str, Any]] = {}
 
     def flush() -> None:
         if batch:
             db.write(WRITE_BATCH, {"papers": batch}, what=f"load of {path}")
             batch.clear()
+            in_batch.clear()
 
     try:
         for rec in records:
@@ -182,10 +184,18 @@ def write_records(db, records: Iterable[PaperRecord | Reject], *, source: str, p
                 sink.add(rec)
                 continue
             row = paper_row(rec)
-            if row["uid"] in seen:
+            digest = int(row["uid"][:16], 16)
+            if digest in seen:
+                # the same paper again (another id, same title/venue/year/authors): keep its source id
                 summary.duplicates_in_input += 1
-                continue
-            seen.add(row["uid"])
+                first = in_batch.get(row["uid"])
+                if first is not None:
+                    first["source_ids"] += [x for x in row["source_ids"] if x not in first["source_ids"]]
+                    continue
+                summary.papers_sent -= 1  # re-sent only to record the source id; not a new paper
+                summary.slots_sent -= len(row["slots"])
+            seen.add(digest)
+            in_batch[row["uid"]] = row
             batch.append(row)
             summary.papers_sent += 1
             summary.slots_sent += len(row["slots"])
