@@ -218,9 +218,9 @@ def abbreviation_hits(original_part: str) -> list[GeoHit]:
         for abbr, cc in _COUNTRY_ABBR.items():
             if abbr in seg and re.search(r"(?<![A-Za-z.])" + re.escape(abbr) + r"(?![A-Za-z])", seg):
                 hits.append(GeoHit(cc, COUNTRY, abbr, i, i))
-        for m in _STATE_ZIP.finditer(seg):
-            if m.group(1) in states:
-                hits.append(GeoHit("US", REGION, m.group(1), i, i))
+        for z in _STATE_ZIP.finditer(seg):
+            if z.group(1) in states:
+                hits.append(GeoHit("US", REGION, z.group(1), i, i))
         if _CA_POSTAL.search(seg):
             hits.append(GeoHit("CA", REGION, "postal code", i, i))
         if i == 0 and len(segs) > 1:
