@@ -56,7 +56,7 @@ def clean_text(raw: str | None) -> str:
     s = unicodedata.normalize("NFKC", s).translate(_QUOTES)
     s = _FOOTNOTE.sub(" ", s)
     # footnote digits glued to words: "University of Toronto1", "1School of CS"
-    s = re.sub(r"(?<=[a-z])\d\b", "", s)
+    s = re.sub(r"(?<=[a-z]{3})\d\b", "", s)
     s = re.sub(r"(?:(?<=^)|(?<=[\s,;+(]))\d(?=[A-Z][a-z])", "", s)
     s = " ".join(s.split())
     return s.strip(" ,;")
