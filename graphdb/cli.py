@@ -447,5 +447,59 @@ def query_run(obj: Ctx, name: str, params: tuple, fmt: str, out: str | None, wri
     _emit(df, fmt, out, _provenance_line(obj.db, q.name, given))
 
 
+# ---------------------------------------------------------------- models
+@cli.group()
+def models() -> None:
+    """The model catalog and model mentions in papers.
+
+    Example:
+
+        graphdb models extract && graphdb query run model_reuse -p model Llama -p country CN
+    """
+
+
+@models.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def models_list(fmt: str) -> None:
+    """List the catalog: name, family, kind, developing country, release year.
+
+    Example:
+
+        graphdb models list --format csv
+    """
+    import pandas as pd
+
+    from .models import load_catalog
+
+    df = pd.DataFrame([{"name": m.name, "family": m.family, "kind": m.kind, "country": m.country,
+                        "year": m.year, "month": m.month, "developers": ", ".join(m.developers), "url": m.url}
+                       for m in load_catalog()])
+    _emit(df, fmt, None, f"model catalog: {len(df)} entries (graphdb/data/models.json)")
+
+
+@models.command("extract")
+@click.option("--force", is_flag=True, help="Scan every paper again (after a catalog change).")
+@click.pass_obj
+@handle_errors
+def models_extract(obj: Ctx, force: bool) -> None:
+    """Load the catalog into the graph and link papers to the models their title or abstract mentions.
+
+    Example:
+
+        graphdb models extract
+    """
+    from .model_graph import extract
+
+    prog = _Progress("papers scanned", 2000)
+    s = extract(obj.db, force=force, progress=prog)
+    prog.done()
+    top = sorted(s.by_model.items(), key=lambda kv: -kv[1])[:10]
+    click.echo(f"{s.models} models in the catalog; scanned {s.papers} papers ({s.seconds:.1f}s): "
+               f"{s.papers_with_mentions} mention a model, {s.mentions} mentions")
+    if top:
+        click.echo("most mentioned: " + ", ".join(f"{k} {v}" for k, v in top))
+
+
 def main() -> None:  # pragma: no cover
     cli()

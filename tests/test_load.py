@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import count, shared_file
+from graphdb.loaders import load_file
 
 from graphdb.countries import country_code
 from graphdb.errors import DataError
-from graphdb.loaders import load_file
 from graphdb.resolution import resolve_graph
+
+from conftest import count, shared_file
 
 pytestmark = pytest.mark.neo4j
 GC = {"CN", "HK", "MO", "TW"}
