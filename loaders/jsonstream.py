@@ -37,13 +37,22 @@ _DECODER = json.JSONDecoder()
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def clean_text(s: str) -> str:
+    """Replace lone surrogates (invalid UTF-8 bytes, bad ``\\ud800`` escapes) with U+FFFD."""
+    return _SURROGATE.sub("\ufffd", s)
+
+
 @dataclass
 class Broken:
-    """An item that could not be decoded: why, and a short excerpt of it."""
+    """An item that could not be decoded: why, and a short excerpt of it (clean UTF-8)."""
 
     reason: str
     raw: str | None = None
     stop: bool = False  # True when nothing after it could be read
+
+    def __post_init__(self) -> None:
+        if self.raw is not None:
+            self.raw = clean_text(self.raw)
 
 
 class _TooLarge(Exception):
@@ -53,12 +62,12 @@ class _TooLarge(Exception):
 class TextStream:
     """A file decoded incrementally into a sliding text buffer."""
 
-    def __init__(self, path: str | os.PathLike[str], chunk: int = CHUNK, max_item: int = MAX_ITEM_CHARS):
+    def __init__(self, path: str | os.PathLike[str], chunk: int | None = None, max_item: int | None = None):
         self.path = os.fspath(path)
         self._f = open(self.path, "rb")  # noqa: SIM115 - closed by close()/__exit__
         self._dec = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
-        self.chunk = chunk
-        self.max_item = max_item
+        self.chunk = chunk or CHUNK  # read at call time, so tests can shrink it
+        self.max_item = max_item or MAX_ITEM_CHARS
         self.buf = ""
         self.pos = 0
         self.eof = False
@@ -334,10 +343,8 @@ def excerpt(value: Any, limit: int = 2000) -> Any:
     except (ValueError, RecursionError, TypeError):
         text = repr(type(value))
     if len(text) <= limit:
-        if _SURROGATE.search(text):
-            return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        return value
-    return text[:limit].encode("utf-8", "surrogateescape").decode("utf-8", "replace") + "...[truncated]"
+        return clean_text(text) if _SURROGATE.search(text) else value
+    return clean_text(text[:limit]) + "...[truncated]"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -382,7 +389,12 @@ MAX_AUTHORS = 5000
 
 
 def check_record(rec: Any) -> str | None:
-    """A reason if a built PaperRecord is unusable (absurd sizes, invalid UTF-8), else None."""
+    """A reason if a built PaperRecord is unusable (absurd sizes, invalid UTF-8), else None.
+
+    Also drops ``extra`` entries holding invalid UTF-8 (they are never worth a reject).
+    """
+    if rec.extra:
+        rec.extra = {k: v for k, v in rec.extra.items() if not bad_text_path(v)}
     if len(rec.title) > MAX_TITLE:
         return f"field 'title': too long ({len(rec.title)} characters, limit {MAX_TITLE})"
     if len(rec.authors) > MAX_AUTHORS:

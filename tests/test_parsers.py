@@ -182,7 +182,6 @@ def test_paperlists_small_chunks_same_result(monkeypatch):
     import graphdb.loaders.jsonstream as js
     expected = list(paperlists.parse(FIX / "paperlists_small.json"))
     monkeypatch.setattr(js, "CHUNK", 7)
-    monkeypatch.setattr(js.TextStream.__init__, "__defaults__", (7, js.MAX_ITEM_CHARS))
     assert list(paperlists.parse(FIX / "paperlists_small.json")) == expected
 
 
