@@ -501,5 +501,208 @@ def models_extract(obj: Ctx, force: bool) -> None:
         click.echo("most mentioned: " + ", ".join(f"{k} {v}" for k, v in top))
 
 
+# ---------------------------------------------------------------- main job: demo, report, viz, browser
+def _pipeline(obj: Ctx, datasets, *, say) -> None:
+    from .loaders import load_file
+    from .model_graph import extract
+    from .resolution import resolve_graph
+
+    for i, (source, path) in enumerate(datasets, 1):
+        say(f"[{i}/{len(datasets)}] loading {source} {path}")
+        prog = _Progress("records read, papers")
+        summary = load_file(obj.db, source, path, progress=prog)
+        prog.done()
+        say("    " + summary.lines()[1])
+    say("resolving affiliations")
+    r = resolve_graph(obj.db, progress=_Progress("author slots resolved", 2000))
+    say(f"    {r.slots:,} author slots resolved: " + ", ".join(f"{k} {v:,}" for k, v in sorted(r.by_layer.items())))
+    say("extracting model mentions")
+    m = extract(obj.db)
+    say(f"    {m.papers:,} papers scanned, {m.papers_with_mentions:,} mention one of {m.models} models")
+
+
+def _outputs(obj: Ctx, out: Path, a: str, b: str, synthetic: bool, say) -> tuple[Path, list[str]]:
+    from .analysis import analyse, headlines, networks, write_full_report
+
+    an = analyse(obj.db, a=a, b=b, say=say)
+    if synthetic:
+        an.provenance["sources"] = "SYNTHETIC sample (generated; not real papers) -- " + an.provenance["sources"]
+    out.mkdir(parents=True, exist_ok=True)
+    say("drawing networks")
+    pages = networks(obj.db, an, out, a=a, b=b, synthetic=synthetic)
+    say("writing the report")
+    index = write_full_report(an, out, pages, a=a, b=b, synthetic=synthetic)
+    return index, headlines(an, a=a, b=b)
+
+
+@cli.command()
+@click.option("--data", type=click.Path(file_okay=False), help="Directory of datasets (default: "
+              "$GRAPHDB_DATA_DIR, else downloaded to the cache, else a SYNTHETIC sample).")
+@click.option("--out", default="out/demo", show_default=True, type=click.Path(file_okay=False),
+              help="Where the report and networks go.")
+@click.option("--fresh", is_flag=True, help="Delete all data in the database first.")
+@click.option("-a", "a", default="US", show_default=True, help="First country or group.")
+@click.option("-b", "b", default="greater-china", show_default=True, help="Second country or group.")
+@click.pass_obj
+@handle_errors
+def demo(obj: Ctx, data: str | None, out: str, fresh: bool, a: str, b: str) -> None:
+    """The main job: start Neo4j if needed, load the datasets, resolve affiliations, extract models,
+    run the analyses, write the report and networks, print the headline numbers.
+
+    Example:
+
+        GRAPHDB_DATA_DIR=../shared/data graphdb demo --out out/demo
+    """
+    from .analysis import choose_data
+    from .config import graphdb_home
+
+    if obj.settings.managed:
+        from .server import ManagedServer
+
+        ManagedServer().start(_say)
+    choice = choose_data(data, graphdb_home(), say=_say)
+    _say(f"data: {choice.origin} ({len(choice.datasets)} files)")
+    if fresh:
+        from .schema import reset as do_reset
+
+        _say(f"deleted {do_reset(obj.db)} nodes (--fresh)")
+    _pipeline(obj, choice.datasets, say=_say)
+    index, heads = _outputs(obj, Path(out), a, b, choice.synthetic, _say)
+    click.echo(f"\nreport: {index}")
+    for p in sorted(Path(out).glob("*.html")):
+        if p != index:
+            click.echo(f"network: {p}")
+    click.echo("\nheadline numbers" + (" (SYNTHETIC DATA)" if choice.synthetic else "") + ":")
+    for h in heads:
+        click.echo(f"  - {h}")
+
+
+@cli.command()
+@click.option("--out", default="out/report", show_default=True, type=click.Path(file_okay=False))
+@click.option("-a", "a", default="US", show_default=True, help="First country or group.")
+@click.option("-b", "b", default="greater-china", show_default=True, help="Second country or group.")
+@click.pass_obj
+@handle_errors
+def report(obj: Ctx, out: str, a: str, b: str) -> None:
+    """Write the HTML report (with its CSV files and network pages) from the graph as it is.
+
+    Example:
+
+        graphdb report --out out/report -a US -b greater-china
+    """
+    index, heads = _outputs(obj, Path(out), a, b, False, _say)
+    click.echo(f"report: {index}")
+    for h in heads:
+        click.echo(f"  - {h}")
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["countries", "institutions", "models", "ego"]))
+@click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="KEY VALUE",
+              help="Query parameters: a, b (institutions), venue, year, model, name (ego: an author or institution).")
+@click.option("--min-papers", default=1, show_default=True, help="Drop edges below this many papers.")
+@click.option("--top", type=int, help="Keep the top N nodes.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
+@click.pass_obj
+@handle_errors
+def viz(obj: Ctx, kind: str, params: tuple, min_papers: int, top: int | None, out: str) -> None:
+    """Draw an interactive network (offline HTML, deterministic layout).
+
+    KIND: countries, institutions (-p a US -p b greater-china), models, ego (-p name "Tsinghua University").
+
+    Example:
+
+        graphdb viz institutions -p a US -p b greater-china --out institutions.html
+    """
+    import pandas as pd
+
+    from .analysis import run
+    from .provenance import describe
+    from .viz import network as nw
+
+    p = dict(params)
+    prov = describe(obj.db, rule=f"viz {kind} {p}")
+    filt = {k: p[k] for k in ("venue", "year") if k in p}
+    if kind == "countries":
+        cs = run(obj.db, "country_summary", top=500, **filt)
+        pairs = run(obj.db, "country_pairs", **filt)
+        path = nw.country_network(pairs, cs[["country", "name", "papers"]], min_papers=min_papers, top=top,
+                                  provenance=prov, out=Path(out))
+    elif kind == "institutions":
+        pairs = run(obj.db, "institution_pairs", a=p.get("a", "US"), b=p.get("b", "greater-china"),
+                    top=top or 150, **filt)
+        path = nw.institution_network(pairs, min_papers=min_papers, provenance=prov, out=Path(out))
+    elif kind == "models":
+        ad = run(obj.db, "model_adoption_by_country", model=p.get("model"), venue=p.get("venue"))
+        rows = ad.rename(columns={"country": "paper_country"})[["model", "model_country", "paper_country", "papers"]]
+        path = nw.model_network(rows, min_papers=min_papers, top_models=top or 40, provenance=prov, out=Path(out))
+    else:
+        name = p.get("name")
+        if not name:
+            raise click.ClickException("ego needs -p name NAME (an author or an institution)")
+        rows = obj.db.read_df(EGO_QUERY, {"name": name}, what="ego network")
+        if rows.empty:
+            raise click.ClickException(f"no author or institution named {name!r} with co-authors in the graph")
+        path = nw.ego_network(pd.DataFrame(rows), min_papers=min_papers, top=top or 100, provenance=prov, out=Path(out))
+    click.echo(f"wrote {path}")
+
+
+EGO_QUERY = """
+CALL () {
+  MATCH (x:Author) WHERE toLower(x.name) = toLower($name)
+  MATCH (x)-[:AUTHORED]->(p:Paper)<-[:AUTHORED]-(y:Author) WHERE y <> x
+  OPTIONAL MATCH (y)-[:WROTE]->(s:Authorship)-[:OF]->(p)
+  OPTIONAL MATCH (s)-[:IN]->(c:Country)
+  RETURN x.name AS center, y.name AS neighbour, head(collect(c.code)) AS neighbour_country, count(DISTINCT p) AS papers
+  UNION
+  MATCH (x:Institution) WHERE toLower(x.name) = toLower($name)
+  MATCH (x)<-[:AT]-(:Authorship)-[:OF]->(p:Paper)<-[:OF]-(:Authorship)-[r:AT]->(y:Institution) WHERE y <> x
+  RETURN x.name AS center, y.name AS neighbour, head(collect(r.country)) AS neighbour_country, count(DISTINCT p) AS papers
+}
+RETURN center, neighbour, coalesce(neighbour_country, '??') AS neighbour_country, papers
+ORDER BY papers DESC
+"""
+
+
+@cli.command()
+@click.option("--out", default="out/browser", show_default=True, type=click.Path(file_okay=False),
+              help="Where the guide and the style file are written.")
+@click.option("--serve", is_flag=True, help="Serve the guide on localhost until Ctrl-C (Browser's :guide needs it).")
+@click.option("--port", default=8001, show_default=True, help="Port for --serve.")
+@handle_errors
+def browser(out: str, serve: bool, port: int) -> None:
+    """Write a Neo4j Browser guide of the queries and a GraSS style; print how to load them.
+
+    Example:
+
+        graphdb browser --serve
+    """
+    from .browser import browser_instructions, build_guide, serve_guide, write_style
+    from .queries import list_queries
+    from .server import ManagedServer
+
+    d = Path(out)
+    guide = build_guide(list_queries(), d / "guide.html")
+    style = write_style(d / "style.grass")
+    st = ManagedServer().status()
+    browser_url = st.browser_url or "http://127.0.0.1:7474/browser/"
+    if not serve:
+        click.echo(browser_instructions(browser_url, f"http://localhost:{port}/{guide.name}", style))
+        click.echo(f"\n(run `graphdb browser --serve --port {port}` to serve {guide} for :guide)")
+        return
+    base, server = serve_guide(d, port)
+    click.echo(browser_instructions(browser_url, f"{base}/{guide.name}", style, f"{base}/{style.name}"))
+    click.echo("\nserving the guide; Ctrl-C to stop")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.shutdown()
+
+
+from .cli_scale import register as _register_scale  # noqa: E402
+
+_register_scale(cli)
+
+
 def main() -> None:  # pragma: no cover
     cli()
