@@ -197,9 +197,10 @@ def write_full_report(an: Analyses, out_dir: Path, pages: dict[str, str], *, a: 
                 "Side by side: any author slot, fractional, first/last author, one author with both "
                 "affiliations, strictly bilateral papers, and CN widened to greater China.", t["counting_rules"]),
         Section("trend", f"{a} x {b} share by year", "Pooled over the venues loaded.", t["trend"], chart="line",
-                x="year", y="share", lo="ci_low", hi="ci_high"),
+                x="year", y="share", lo="ci_low", hi="ci_high", series="b"),
         Section("country_summary", "Countries: papers, single- and multi-country papers (MCP ratio)",
-                "A paper counts for every country on it.", t["country_summary"], chart="bar"),
+                "A paper counts for every country on it.", t["country_summary"], chart="bar",
+                x="country", y="papers"),
         Section("country_pairs", "Country pairs", "Full and fractional co-authored papers.", t["country_pairs"]),
         Section("institution_pairs", f"Institution pairs linking {a} and {b}", "Papers per pair.",
                 t["institution_pairs"]),
@@ -212,7 +213,8 @@ def write_full_report(an: Analyses, out_dir: Path, pages: dict[str, str], *, a: 
         Section("diffusion_lag", "Diffusion lag: years from release to first use per country",
                 "Bounded by the venues and years loaded.", t["diffusion_lag"]),
         Section("resolver_coverage", "Affiliation resolution: author slots by the layer that placed them",
-                "source, table, learned, geo, domain; 'none' = no country.", cov, chart="bar"),
+                "source, table, learned, geo, domain; 'none' = no country.", cov, chart="bar",
+                x="layer", y="author_slots"),
     ]
     return write_report(sections, out_dir, title="graphdb report: cross-border collaboration in AI research",
                         provenance=an.provenance, networks=pages, synthetic=synthetic)
