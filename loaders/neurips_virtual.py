@@ -210,9 +210,9 @@ def _build(obj: Any, path: str, position: str, venue: str | None, year: int | No
     extra: dict[str, Any] = {"affiliations_decoded": decoded_affs}
     if any(author_ids):
         extra["author_ids"] = author_ids
-    for k in ("sourceurl", "virtualsite_url", "paper_url", "session"):
-        if isinstance(obj.get(k), str):
-            extra[k] = obj[k]
+    for key in ("sourceurl", "virtualsite_url", "paper_url", "session"):
+        if isinstance(obj.get(key), str):
+            extra[key] = obj[key]
 
     def opt(*keys: str) -> str | None:
         for k in keys:

@@ -282,9 +282,9 @@ def _build(obj: Any, path: str, position: str, venue: str | None, year: int | No
     extra: dict[str, Any] = {}
     if src_venue:
         extra["source_venue"] = src_venue
-    for k in ("doi", "type", "publication_date"):
-        if _str(obj.get(k)):
-            extra[k] = obj[k]
+    for key in ("doi", "type", "publication_date"):
+        if _str(obj.get(key)):
+            extra[key] = obj[key]
     if any(raw_names):
         extra["raw_author_names"] = raw_names
     if corresponding:

@@ -80,7 +80,7 @@ def profiles_by_id(profiles: Iterable[Any]) -> dict[str, dict[str, Any]]:
         if not isinstance(p, dict):
             continue
         ids = [p.get("id")]
-        content = p.get("content") if isinstance(p.get("content"), dict) else {}
+        content: dict[str, Any] = p["content"] if isinstance(p.get("content"), dict) else {}
         for n in content.get("names") or []:
             if isinstance(n, dict):
                 ids.append(n.get("username"))
@@ -120,7 +120,8 @@ def affiliations_for_year(profile: Any, year: int | None) -> list[dict[str, Any]
     hist = profile["content"].get("history")
     if not isinstance(hist, list):
         return []
-    covering, undated = [], []
+    covering: list[dict[str, Any]] = []
+    undated: list[dict[str, Any]] = []
     for h in hist:
         if not isinstance(h, dict) or not isinstance(h.get("institution"), dict):
             continue
@@ -383,8 +384,8 @@ def iter_notes_api(venueid: str = "NeurIPS.cc/2024/Conference", *, base_url: str
             if missing:
                 found = fetch_profiles(missing, base_url=base_url, client=client)
                 cache.update(found)
-                for i in missing:
-                    cache.setdefault(i, {})
+                for pid in missing:
+                    cache.setdefault(pid, {})
             profiles = cache
         for i, note in enumerate(notes, 1):
             yield parse_note(note, path=page_url, position=f"page {page} record {i}", venue=venue, year=year,

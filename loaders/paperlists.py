@@ -237,27 +237,27 @@ def _build(obj: Any, path: str, position: str, venue: str | None, year: int | No
 
     warnings: list[str] = []
     f: dict[str, str | None] = {}
-    for k in _AUX_FIELDS:
-        val = obj.get(k)
+    for fname in _AUX_FIELDS:
+        val = obj.get(fname)
         if val is not None and not isinstance(val, str):
-            warnings.append(f"field '{k}': expected a string, found {type_name(val)}; ignored")
+            warnings.append(f"field '{fname}': expected a string, found {type_name(val)}; ignored")
             val = None
-        f[k] = val
+        f[fname] = val
 
     names = _split_authors(author, f["aff"])
-    per_author = {k: _tokens(f[k]) for k in ("aff", "authorids", "orcid", "email", "aff_domain")}
+    per_author = {fname: _tokens(f[fname]) for fname in ("aff", "authorids", "orcid", "email", "aff_domain")}
     extra: dict[str, Any] = {}
     if _collapse_repeated(names, per_author):
         h = len(names) // 2
         names = names[:h]
-        per_author = {k: (t[:h] if t is not None else None) for k, t in per_author.items()}
+        per_author = {fname: (t[:h] if t is not None else None) for fname, t in per_author.items()}
         extra["collapsed_repeated_author_list"] = True
     n = len(names)
     if names == [""]:
         names, n = [], 0
 
-    def per_slot(k: str) -> list[str] | None:
-        toks = per_author[k]
+    def per_slot(fname: str) -> list[str] | None:
+        toks = per_author[fname]
         return toks if toks is not None and len(toks) == n and n > 0 else None
 
     aff = per_slot("aff")
@@ -352,12 +352,11 @@ def _build(obj: Any, path: str, position: str, venue: str | None, year: int | No
     extra["country_alignment"] = c_mode
     if warnings:
         extra["warnings"] = warnings
-    for k in ("site",):
-        if isinstance(obj.get(k), str):
-            extra[k] = obj[k]
+    if isinstance(obj.get("site"), str):
+        extra["site"] = obj["site"]
 
-    def opt(k: str) -> str | None:
-        v = f[k]
+    def opt(fname: str) -> str | None:
+        v = f[fname]
         return v if v and v.strip() else None
 
     return PaperRecord(
