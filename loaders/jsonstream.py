@@ -150,6 +150,10 @@ def describe(ts: TextStream) -> str:
     if low.startswith(("<!doctype", "<html", "<?xml", "<")):
         return "HTML/XML"
     if c == "{":
+        if first_value_is_one_line(ts):
+            nl = ts.buf.find("\n", ts.pos)
+            if nl >= 0 and ts.buf[nl:nl + 4096].strip():
+                return "JSON lines (one object per line)"
         return "a JSON object"
     if c == "[":
         return "a JSON array"

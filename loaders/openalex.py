@@ -70,7 +70,9 @@ def detect(path: str | os.PathLike[str]) -> bool:
     try:
         first = next(it, None)
     finally:
-        it.close()  # type: ignore[attr-defined]
+        close = getattr(it, "close", None)
+        if close:
+            close()
     return isinstance(first, PaperRecord)
 
 

@@ -2,6 +2,9 @@
 
 One JSON array per file, one object per paper, read incrementally (never ``json.load``).
 
+Titles and names are decoded (HTML entities, textual ``\\xfc`` escapes) and whitespace-collapsed for
+display; ``raw_affiliation`` stays verbatim.
+
 Authors: ``author`` split on ``;`` (``; `` in nips2018). A record with no ``;`` but with ``, `` and no
 multi-author affiliation list (twelve NeurIPS 2017 records) is split on ``,``. An empty ``author``
 gives a paper with no author slots (two such records: nips2017 id 9020, nips2018 id 11164); an
@@ -66,7 +69,7 @@ from typing import Any
 from graphdb.countries import country_code
 
 from .errors import FormatError
-from .identity import clean_openreview_id, clean_orcid, normalize_name
+from .identity import clean_openreview_id, clean_orcid, collapse_ws, decode_text, normalize_name
 from .jsonstream import (
     Broken,
     check_record,
@@ -332,7 +335,7 @@ def _build(obj: Any, path: str, position: str, venue: str | None, year: int | No
                 email_domain = _domain(toks[k])
         slots.append(AuthorSlot(
             position=len(slots),
-            name=name,
+            name=collapse_ws(decode_text(name)),
             raw_affiliation=(aff[k] or None) if aff is not None else None,
             institutions=insts,
             countries=countries,
@@ -362,7 +365,7 @@ def _build(obj: Any, path: str, position: str, venue: str | None, year: int | No
     return PaperRecord(
         source=SOURCE,
         source_id=str(sid) if sid is not None else None,
-        title=title.strip(),
+        title=collapse_ws(decode_text(title)),
         venue=venue,
         year=year,
         authors=slots,

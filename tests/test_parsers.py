@@ -334,3 +334,27 @@ def test_neurips_virtual_real_file():
     assert "None" not in affs
     with_aff = sum(1 for a in affs if a)
     assert with_aff == 25002 - 358 - 262 - 1  # one literal 'n/a'
+
+
+@pytest.mark.parametrize("module, path, expected", [
+    (paperlists, "paperlists_small.json", True),
+    (paperlists, "nips2024_virtual_small.jsonl", False),
+    (neurips_virtual, "nips2024_virtual_small.jsonl", True),
+    (neurips_virtual, "neurips_export_small.json", True),
+    ("openalex", "openalex_work_current.json", True),
+    ("openalex", "openalex_page1.json", True),
+    ("openreview", "openreview_notes_page1.json", True),
+    ("openreview", "paperlists_small.json", False),
+])
+def test_detect(module, path, expected):
+    if isinstance(module, str):
+        import importlib
+        module = importlib.import_module(f"graphdb.loaders.{module}")
+    assert module.detect(FIX / path) is expected
+
+
+def test_jsonl_given_to_paperlists_says_so(tmp_path):
+    p = tmp_path / "nips2024.json"
+    p.write_text('{"title": "a", "authors": []}\n{"title": "b", "authors": []}\n')
+    with pytest.raises(FormatError, match=r"found JSON lines \(one object per line\)$"):
+        paperlists.parse(p)
