@@ -72,6 +72,9 @@ def cli(ctx: click.Context, uri: str | None, user: str | None, database: str | N
 
         graphdb demo
     """
+    import logging
+
+    logging.getLogger("neo4j").setLevel(logging.ERROR)  # retries are ours to report, in one line
     ctx.obj = Ctx(uri, user, database)
     ctx.call_on_close(ctx.obj.close)
 

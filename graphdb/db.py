@@ -73,6 +73,12 @@ class Database:
             except (ConfigurationError, ValueError) as e:
                 raise Neo4jUnavailable(f"invalid NEO4J_URI {self.uri!r}: {e}") from e
             atexit.register(self.close)
+            try:  # fail fast with one clear line instead of retrying a dead address for 30 s
+                with self.errors("connection check"):
+                    self._driver.verify_connectivity()
+            except Exception:
+                self.close()
+                raise
         return self._driver
 
     def close(self) -> None:
