@@ -10,9 +10,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import IN_CI, ROOT, SHARED
 
 from graphdb.analysis import download, find_datasets
+
+from conftest import IN_CI, ROOT, SHARED
 
 pytestmark = pytest.mark.neo4j
 ARTIFACTS = ROOT / "test-artifacts"
