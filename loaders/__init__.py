@@ -9,6 +9,10 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
+from .errors import FetchError, FormatError
+
+__all__ = ["FetchError", "FormatError", "SOURCES", "load_file", "parser"]
+
 SOURCES = {
     "paperlists": "paperlists",
     "neurips-virtual": "neurips_virtual",
