@@ -11,9 +11,10 @@ import sys
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
 
 from graphdb.cli import cli
+
+from conftest import ROOT
 
 
 def _commands(group: click.Group, prefix: str = ""):
