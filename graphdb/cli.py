@@ -241,7 +241,11 @@ class _Progress:
 
 @cli.command()
 @click.argument("source", type=click.Choice(["paperlists", "neurips-virtual", "openalex", "openreview"]))
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("path", type=click.Path(dir_okay=False), required=False)
+@click.option("--api-venue", help="Load from the API instead of a file: an OpenAlex source id "
+              "(S4306420609 = NeurIPS) or an OpenReview venueid (NeurIPS.cc/2024/Conference).")
+@click.option("--api-url", help="API base URL (default: the public API).")
+@click.option("--mailto", envvar="OPENALEX_MAILTO", help="Contact e-mail for OpenAlex's polite pool.")
 @click.option("--venue", help="Venue name (default: from the file name, e.g. nips2018.json -> NeurIPS).")
 @click.option("--year", type=int, help="Year (default: from the file name).")
 @click.option("--batch-size", default=500, show_default=True, help="Papers per write transaction.")
@@ -251,8 +255,9 @@ class _Progress:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
 @handle_errors
-def load(obj: Ctx, source: str, path: str, venue: str | None, year: int | None, batch_size: int,
-         rejects: str | None, no_resolve: bool, as_json: bool) -> None:
+def load(obj: Ctx, source: str, path: str | None, api_venue: str | None, api_url: str | None, mailto: str | None,
+         venue: str | None, year: int | None, batch_size: int, rejects: str | None, no_resolve: bool,
+         as_json: bool) -> None:
     """Load papers, authors and affiliations from a file into Neo4j (idempotent, resumable).
 
     SOURCE is paperlists (Paper Copilot JSON), neurips-virtual (nips.cc export, JSON lines or
@@ -262,12 +267,21 @@ def load(obj: Ctx, source: str, path: str, venue: str | None, year: int | None, 
     Example:
 
         graphdb load paperlists ../shared/data/paperlists/nips2018.json
+
+        graphdb load openalex --api-venue S4306420609 --year 2024 --venue NeurIPS --mailto you@example.org
     """
-    from .loaders import load_file
+    from .loaders import load_api, load_file
 
     prog = _Progress("records read, papers")
-    summary = load_file(obj.db, source, path, venue=venue, year=year, batch_size=batch_size,
-                        rejects=Path(rejects) if rejects else None, progress=prog)
+    if api_venue:
+        summary = load_api(obj.db, source, venue_id=api_venue, year=year, venue=venue, base_url=api_url,
+                           mailto=mailto, batch_size=batch_size, rejects=Path(rejects) if rejects else None,
+                           progress=prog)
+    elif path:
+        summary = load_file(obj.db, source, path, venue=venue, year=year, batch_size=batch_size,
+                            rejects=Path(rejects) if rejects else None, progress=prog)
+    else:
+        raise click.ClickException("give a PATH, or --api-venue for the openalex/openreview APIs")
     prog.done()
     result = {"load": summary.to_dict()}
     if not no_resolve:
