@@ -114,7 +114,7 @@ def analyse(db, *, a: str = "US", b: str = "greater-china", say: Say = _quiet) -
     from .resolution import coverage
 
     out = Analyses()
-    plan = [
+    plan: list[tuple[str, str, dict[str, Any]]] = [
         ("cross_border", "cross_border_share", {"a": a, "b": b}),
         ("counting_rules", "collaboration_by_counting_rule", {"a": a, "b": "CN"}),
         ("trend", "trend", {"a": a, "b": b}),

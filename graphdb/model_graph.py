@@ -59,7 +59,7 @@ def _developer(name: str) -> dict[str, str]:
     from .resolve import Resolver
 
     atts = [a for a in Resolver(use_source=False).resolve_slot(name) if a.institution_uid]
-    if atts:
+    if atts and atts[0].institution_uid:
         return {"uid": atts[0].institution_uid, "name": atts[0].institution_name or name}
     from .loaders.identity import normalize_name
 

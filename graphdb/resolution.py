@@ -155,7 +155,7 @@ def resolve_graph(db, *, force: bool = False, use_source: bool = True, batch_siz
                                       "country_name": country_name(country) if country else None,
                                       "layer": layer, "confidence": float(a.confidence)})
                 out.append({"uid": r["uid"], "atts": rows_atts,
-                            "layers": sorted({a["layer"] for a in rows_atts})})
+                            "layers": sorted({str(a["layer"]) for a in rows_atts})})
             db.write(WRITE, {"rows": out}, what="resolve write")
             summary.slots += len(out)
             if progress:

@@ -355,7 +355,7 @@ class ManagedServer:
         """Stop the server cleanly (SIGTERM, then SIGKILL after the timeout). True if it was running."""
         st = self._read_state()
         pid = st.get("pid")
-        if not self._pid_alive(pid):
+        if pid is None or not self._pid_alive(pid):
             self.state_file.unlink(missing_ok=True)
             progress("Neo4j is not running")
             return False
