@@ -422,3 +422,20 @@ def check_record(rec: Any) -> str | None:
             if _SURROGATE.search(inst.name) or len(inst.name) > MAX_AFFILIATION:
                 return f"field 'authors[{a.position}].institutions': invalid UTF-8 or too long"
     return None
+
+
+def first_is_record(parse: Any, path: str | os.PathLike[str]) -> bool:
+    """True if ``parse(path)`` opens without FormatError and its first item is a PaperRecord."""
+    from .records import PaperRecord
+
+    try:
+        it = parse(path)
+    except (FormatError, OSError):
+        return False
+    try:
+        first = next(it, None)
+    finally:
+        close = getattr(it, "close", None)
+        if close:
+            close()
+    return isinstance(first, PaperRecord)

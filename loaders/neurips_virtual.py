@@ -41,6 +41,7 @@ from .jsonstream import (
     check_record,
     describe,
     excerpt,
+    first_is_record,
     first_value_is_one_line,
     iter_array,
     iter_jsonl,
@@ -59,17 +60,7 @@ _NONE_AFFILIATIONS = {"", "none", "null", "n/a"}
 
 def detect(path: str | os.PathLike[str]) -> bool:
     """True if the file looks like either NeurIPS virtual-site shape."""
-    try:
-        it = parse(path)
-    except (FormatError, OSError):
-        return False
-    try:
-        first = next(it, None)
-    finally:
-        close = getattr(it, "close", None)
-        if close:
-            close()
-    return isinstance(first, PaperRecord)
+    return first_is_record(parse, path)
 
 
 def parse(path: str | os.PathLike[str], *, venue: str | None = None,

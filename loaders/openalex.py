@@ -46,6 +46,7 @@ from .jsonstream import (
     check_record,
     describe,
     excerpt,
+    first_is_record,
     first_value_is_one_line,
     iter_array,
     iter_jsonl,
@@ -63,17 +64,7 @@ MAX_ABSTRACT_WORDS = 100_000
 
 
 def detect(path: str | os.PathLike[str]) -> bool:
-    try:
-        it = parse(path)
-    except (FormatError, OSError):
-        return False
-    try:
-        first = next(it, None)
-    finally:
-        close = getattr(it, "close", None)
-        if close:
-            close()
-    return isinstance(first, PaperRecord)
+    return first_is_record(parse, path)
 
 
 def _looks_like_work(d: dict[str, Any]) -> bool:

@@ -45,6 +45,7 @@ from .jsonstream import (
     check_record,
     describe,
     excerpt,
+    first_is_record,
     first_value_is_one_line,
     iter_array,
     iter_jsonl,
@@ -145,17 +146,7 @@ def affiliations_for_year(profile: Any, year: int | None) -> list[dict[str, Any]
 
 
 def detect(path: str | os.PathLike[str]) -> bool:
-    try:
-        it = parse(path)
-    except (FormatError, OSError):
-        return False
-    try:
-        first = next(it, None)
-    finally:
-        close = getattr(it, "close", None)
-        if close:
-            close()
-    return isinstance(first, PaperRecord)
+    return first_is_record(parse, path)
 
 
 def parse(path: str | os.PathLike[str], *, venue: str | None = None, year: int | None = None,
