@@ -210,6 +210,16 @@ def write_csvs(records: Iterable[Any], out_dir: Path, *, source: str, path: str,
     return summary
 
 
+def _wait_ports_free(timeout: float = 120) -> None:
+    """Ports fixed by GRAPHDB_BOLT_PORT/GRAPHDB_HTTP_PORT stay in TIME_WAIT for a while after a stop."""
+    from .server import _port_free
+
+    ports = [int(v) for v in (os.environ.get("GRAPHDB_BOLT_PORT"), os.environ.get("GRAPHDB_HTTP_PORT")) if v]
+    deadline = time.monotonic() + timeout
+    while ports and time.monotonic() < deadline and not all(_port_free(p) for p in ports):
+        time.sleep(1)
+
+
 def _drop_store(server, database: str = "neo4j") -> None:
     for d in (server.home / "data" / "databases" / database, server.home / "data" / "transactions" / database):
         shutil.rmtree(d, ignore_errors=True)
@@ -332,6 +342,7 @@ def bulk_load(server, path: str | Path, *, source: str = "paperlists", venue: st
             raise
         finally:
             t = time.monotonic()
+            _wait_ports_free()
             server.start(progress)
             summary.seconds["restart"] = time.monotonic() - t
     finally:
