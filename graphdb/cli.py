@@ -192,7 +192,9 @@ def reset(obj: Ctx, yes: bool) -> None:
     from .schema import reset as do_reset
 
     n = do_reset(obj.db)
-    click.echo(f"deleted {n} nodes from {obj.db.uri} database {obj.db.database}")
+    from .db import redact_uri
+
+    click.echo(f"deleted {n} nodes from {redact_uri(obj.db.uri)} database {obj.db.database}")
 
 
 @cli.group()

@@ -4,6 +4,7 @@ turned into named graphdb errors (caught by class, never by message)."""
 from __future__ import annotations
 
 import atexit
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -21,6 +22,11 @@ from neo4j.exceptions import (
 
 from .config import Settings, load_settings
 from .errors import AuthFailed, Neo4jUnavailable, QueryError, WriteNotAllowed
+
+
+def redact_uri(uri: str) -> str:
+    """The URI without any ``user:password@`` part, for messages."""
+    return re.sub(r"(?<=://)[^/@]*@", "", uri)
 
 
 class Database:
@@ -71,7 +77,8 @@ class Database:
                 self._driver = GraphDatabase.driver(self.uri, auth=auth, connection_timeout=10, notifications_min_severity="OFF",
                                                     max_transaction_retry_time=30)
             except (ConfigurationError, ValueError) as e:
-                raise Neo4jUnavailable(f"invalid NEO4J_URI {self.uri!r}: {e}") from e
+                raise Neo4jUnavailable(f"invalid NEO4J_URI {redact_uri(self.uri)!r}: "
+                                       f"{str(e).replace(self.uri, redact_uri(self.uri))}") from e
             atexit.register(self.close)
             try:  # fail fast with one clear line instead of retrying a dead address for 30 s
                 with self.errors("connection check"):
@@ -92,10 +99,10 @@ class Database:
         try:
             yield
         except AuthError as e:
-            raise AuthFailed(f"Neo4j at {self.uri} refused the credentials of user "
+            raise AuthFailed(f"Neo4j at {redact_uri(self.uri)} refused the credentials of user "
                              f"{self.settings.user!r}") from e
         except (ServiceUnavailable, SessionExpired) as e:
-            raise Neo4jUnavailable(f"Neo4j is not reachable at {self.uri}") from e
+            raise Neo4jUnavailable(f"Neo4j is not reachable at {redact_uri(self.uri)}") from e
         except ClientError as e:
             if e.code in ("Neo.ClientError.Statement.AccessMode",) or "AccessMode" in (e.code or ""):
                 raise WriteNotAllowed(f"the {what} tried to write, but runs in read mode") from e

@@ -148,13 +148,28 @@ class RejectSink:
                                       "reason": rej.reason, "raw": raw}, ensure_ascii=False) + "\n")
             self._f.flush()
         except OSError as e:
-            raise DataError(f"cannot write the rejects file {self.path}: {e.strerror or e}",
+            path = self.path
+            self._abandon()
+            raise DataError(f"cannot write the rejects file {path}: {e.strerror or e}",
                             hint="free disk space or pass --rejects with another path, then re-run the load "
                                  "(papers already written are kept; the re-run completes the rest)") from e
 
+    def _abandon(self) -> None:
+        """After a failed write: drop the file handle without flushing its buffer again."""
+        f, self._f = self._f, None
+        if f is not None:
+            try:
+                f.close()
+            except OSError:
+                pass
+        self.path = None  # later rejects are counted, not written
+
     def close(self) -> None:
         if self._f is not None:
-            self._f.close()
+            try:
+                self._f.close()
+            finally:
+                self._f = None
 
 
 def write_records(db, records: Iterable[PaperRecord | Reject], *, source: str, path: str,

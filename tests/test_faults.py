@@ -109,8 +109,6 @@ def json_papers(path: Path) -> int:
     return len({r["title"] for r in json.loads(path.read_text())})
 
 
-@pytest.mark.xfail(strict=True, reason="loaders/writer.py RejectSink.close() flushes the failed buffer again and "
-                   "raises OSError over the DataError (a traceback, not one line); remove this mark once fixed")
 def test_full_disk_for_rejects_then_rerun(db, synth_file, tmp_path):
     data = json.loads(synth_file.read_text())[:400]
     data.insert(150, {"id": "bad-1", "title": 42, "author": "A;B"})

@@ -139,8 +139,6 @@ def test_wrong_password_is_not_echoed(neo4j_db):
                 assert secret.encode() not in f.read_bytes(), f
 
 
-@pytest.mark.xfail(strict=True, reason="graphdb/db.py echoes NEO4J_URI (with its userinfo) in the 'invalid "
-                   "NEO4J_URI' error; redact user:password@ before formatting — remove this mark once fixed")
 def test_password_in_uri_is_not_echoed():
     secret = "Hunter2-uri-secret"
     env = os.environ.copy()
