@@ -128,7 +128,7 @@ def test_full_disk_for_rejects_then_rerun(db, synth_file, tmp_path):
     r = _graphdb("load", "paperlists", str(bad), "--rejects", str(good), "--batch-size", "50")
     assert r.returncode == 0, r.stderr
     rejected = [json.loads(x) for x in good.read_text().splitlines()]
-    assert [x["position"] for x in rejected] == ["record 151", "record 302"]
+    assert [x["position"] for x in rejected] == ["record 151", "record 301"]  # inserted at indexes 150 and 300
     assert all("title" in x["reason"] for x in rejected)
     after_rerun = _shape(db)
 
