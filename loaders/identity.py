@@ -45,6 +45,7 @@ import hashlib
 import html
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 _ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))")
@@ -90,6 +91,7 @@ def collapse_ws(s: str) -> str:
     return _WS.sub(" ", s).strip()
 
 
+@lru_cache(maxsize=4096)  # the writer and paper_uid normalise the same title back to back
 def normalize_title(t: str | None) -> str:
     """A title reduced to its words, for matching (see module docstring)."""
     if not t:
@@ -100,6 +102,7 @@ def normalize_title(t: str | None) -> str:
     return collapse_ws(s)
 
 
+@lru_cache(maxsize=1 << 17)  # names repeat across papers; bounded so memory stays flat
 def normalize_name(n: str | None) -> str:
     """A person's name reduced for matching (see module docstring)."""
     if not n:

@@ -20,6 +20,7 @@ from .identity import author_uid, authorship_uid, normalize_name, normalize_titl
 from .records import PaperRecord, Reject
 
 LABELS = ("Paper", "Author", "Authorship", "Venue")
+_INST_FIELDS = ("name", "country", "ror", "openalex_id", "type")  # InstitutionRef's fields (asdict is slow)
 
 WRITE_BATCH = """
 UNWIND $papers AS p
@@ -81,7 +82,7 @@ class LoadSummary:
 
 def slot_source(slot) -> dict[str, Any] | None:
     """What the source said about a slot, kept on the Authorship (``src``, JSON) for the resolver."""
-    inst = [{k: v for k, v in asdict(i).items() if v is not None} for i in slot.institutions]
+    inst = [{k: v for k in _INST_FIELDS if (v := getattr(i, k)) is not None} for i in slot.institutions]
     d: dict[str, Any] = {}
     if inst:
         d["institutions"] = inst

@@ -160,3 +160,12 @@ def test_cli_cross_border_share_equals_independent_count(db, tmp_path, name, ven
         both += "US" in cs and bool(cs & GC)
     assert int(row.papers) == papers
     assert int(row.both) == both
+
+
+def test_writer_copies_every_institution_field():
+    from dataclasses import fields
+
+    from graphdb.loaders.records import InstitutionRef
+    from graphdb.loaders.writer import _INST_FIELDS
+
+    assert _INST_FIELDS == tuple(f.name for f in fields(InstitutionRef))
