@@ -12,24 +12,16 @@ Three levels:
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from functools import lru_cache
 
-_ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))")
+from graphdb.loaders.identity import decode_text
+
 _FOOTNOTE = re.compile(r"[†‡§¶*∗♠♣♡♢♥♦★☆✝⋆※#]+")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "“": '"', "”": '"',
                          "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-", "\u00a0": " "})
 _NONE = {"", "none", "null", "n/a", "na", "nan", "-", "unknown", "not specified", "?"}
-
-
-def _unescape(m: re.Match[str]) -> str:
-    code = m.group(1) or m.group(2) or m.group(3)
-    try:
-        return chr(int(code, 16))
-    except (ValueError, OverflowError):
-        return m.group(0)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -41,16 +33,7 @@ def clean_text(raw: str | None) -> str:
     """
     if not raw:
         return ""
-    s = str(raw)
-    if "\\" in s:
-        s = _ESCAPE.sub(_unescape, s)
-    for _ in range(3):  # double-escaped entities ("&amp;#x27;") occur
-        if "&" not in s:
-            break
-        t = html.unescape(s)
-        if t == s:
-            break
-        s = t
+    s = decode_text(str(raw))  # textual escapes and (repeated) HTML entities, as the loaders decode them
     if "´" in s or "¨" in s:  # PDF-extracted accents: "Montr ´eal", "´Ecole", "f´ed´erale"
         s = re.sub(r"\s?[´¨]\s?", "", s)
     s = unicodedata.normalize("NFKC", s).translate(_QUOTES)
