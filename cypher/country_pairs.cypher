@@ -6,7 +6,7 @@
 // @param min_papers int = 1     drop pairs with fewer co-authored papers
 MATCH (p:Paper)
 WHERE ($venue IS NULL OR toLower(p.venue) = toLower($venue)) AND ($year IS NULL OR p.year = $year)
-WITH p, COLLECT { MATCH (p)<-[:OF]-(:Authorship)-[:IN]->(c:Country) RETURN DISTINCT c.code ORDER BY c.code } AS cs
+WITH p, coalesce(p.countries, []) AS cs
 WHERE size(cs) > 1
 WITH p, cs, size(cs) * (size(cs) - 1) / 2 AS npairs
 UNWIND range(0, size(cs) - 2) AS i

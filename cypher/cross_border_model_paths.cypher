@@ -9,7 +9,7 @@ MATCH path = (home:Country)<-[:FROM_COUNTRY]-(m:Model)<-[:MENTIONS]-(p:Paper)
 WHERE ($model IS NULL OR toLower(m.name) = toLower($model) OR toLower(m.family) = toLower($model))
   AND ($venue IS NULL OR toLower(p.venue) = toLower($venue)) AND ($year IS NULL OR p.year = $year)
 WITH DISTINCT home, m, p
-WITH home, m, p, COLLECT { MATCH (p)<-[:OF]-(:Authorship)-[:IN]->(c:Country) RETURN DISTINCT c.code } AS cs
+WITH home, m, p, coalesce(p.countries, []) AS cs
 WHERE size(cs) > 0 AND NOT home.code IN cs
 RETURN m.name AS model, home.code AS model_country, cs AS paper_countries, p.title AS title, p.venue AS venue,
        p.year AS year

@@ -2,17 +2,17 @@
 // Counting rule: full counting over author slots. A paper counts for a if any of its author slots is
 // placed in a (any of the slot's affiliations); "both" needs a slot in a and a slot in b (a slot in b
 // that is not also in a, so overlapping groups such as CN vs greater-china stay meaningful).
-// Countries come from (:Authorship)-[:IN]->(:Country); coverage = share of author slots with a
-// country, so a reader sees how much of the answer rests on resolved affiliations.
+// Countries come from (:Authorship)-[:IN]->(:Country), read through p.countries (the paper's
+// country set, written by the resolve pass); coverage = share of author slots with a country, so
+// a reader sees how much of the answer rests on resolved affiliations.
 // @param a countries = US               ISO code, name, or group (greater-china = CN+HK+MO+TW)
 // @param b countries = greater-china    ISO code, name, or group
 // @param venue string = null            venue name (NeurIPS, COLM ...); absent: every venue
 // @param year int = null                absent: every year
 MATCH (p:Paper)
 WHERE ($venue IS NULL OR toLower(p.venue) = toLower($venue)) AND ($year IS NULL OR p.year = $year)
-WITH p, COLLECT { MATCH (p)<-[:OF]-(:Authorship)-[:IN]->(c:Country) RETURN DISTINCT c.code } AS cs,
-     COUNT { (p)<-[:OF]-(s:Authorship) WHERE s.unattributed IS NULL } AS slots,
-     COUNT { (p)<-[:OF]-(s:Authorship) WHERE s.unattributed IS NULL AND (s)-[:IN]->(:Country) } AS slots_with_country
+WITH p, coalesce(p.countries, []) AS cs, coalesce(p.n_authors, 0) AS slots,
+     coalesce(p.slots_with_country, 0) AS slots_with_country
 WITH p.venue AS venue, p.year AS year, count(p) AS papers,
      sum(CASE WHEN any(x IN cs WHERE x IN $a) THEN 1 ELSE 0 END) AS a_papers,
      sum(CASE WHEN any(x IN cs WHERE x IN $b AND NOT x IN $a) THEN 1 ELSE 0 END) AS b_papers,

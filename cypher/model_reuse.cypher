@@ -12,7 +12,7 @@ MATCH (m:Model)<-[:MENTIONS]-(p:Paper)
 WHERE ($model IS NULL OR toLower(m.name) = toLower($model) OR toLower(m.family) = toLower($model))
   AND ($venue IS NULL OR toLower(p.venue) = toLower($venue)) AND ($year IS NULL OR p.year = $year)
 WITH DISTINCT m, p
-WITH m, p, COLLECT { MATCH (p)<-[:OF]-(:Authorship)-[:IN]->(c:Country) RETURN DISTINCT c.code } AS cs
+WITH m, p, coalesce(p.countries, []) AS cs
 WITH m, count(p) AS papers,
      sum(CASE WHEN size(cs) > 0 AND all(x IN cs WHERE x = m.country) THEN 1 ELSE 0 END) AS home_only,
      sum(CASE WHEN size(cs) > 0 AND NOT m.country IN cs THEN 1 ELSE 0 END) AS foreign_only,

@@ -5,7 +5,7 @@
 // @param venue string = null     absent: every venue pooled per year
 MATCH (p:Paper)
 WHERE ($venue IS NULL OR toLower(p.venue) = toLower($venue)) AND p.year IS NOT NULL
-WITH p, COLLECT { MATCH (p)<-[:OF]-(:Authorship)-[:IN]->(c:Country) RETURN DISTINCT c.code } AS cs
+WITH p, coalesce(p.countries, []) AS cs
 WITH p.year AS year, count(p) AS papers, collect(DISTINCT p.venue) AS venues,
      sum(CASE WHEN any(x IN cs WHERE x IN $a) AND any(x IN cs WHERE x IN $b AND NOT x IN $a) THEN 1 ELSE 0 END) AS both
 WITH year, venues, papers, both, toFloat(both) / papers AS share, 1.96 AS z

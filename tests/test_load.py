@@ -65,6 +65,10 @@ def test_nips2018_counts_idempotent_and_country_sets(db, tmp_path):
     assert folded == Counter(s for s in src if s)
     added = sum(1 for s, cs in g.values() if not s and cs)
     assert added <= 10, f"{added} papers got countries where the source gives none"
+    # the paper-level cache the queries read equals the counting edges
+    stale = db.read("MATCH (p:Paper) WITH p, COLLECT { MATCH (p)<-[:OF]-(:Authorship)-[:IN]->(c:Country) "
+                    "RETURN DISTINCT c.code ORDER BY c.code } AS cs WHERE p.countries <> cs RETURN count(p) AS n")
+    assert stale[0]["n"] == 0
 
     before = {lab: count(db, f"MATCH (n:{lab}) RETURN count(n)") for lab in ("Paper", "Author", "Authorship", "Venue")}
     s2 = load_file(db, "paperlists", path, rejects=tmp_path / "r.jsonl")

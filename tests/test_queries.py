@@ -8,6 +8,7 @@ import pytest
 
 from graphdb import queries
 from graphdb.errors import QueryError, WriteNotAllowed
+from graphdb.resolution import refresh_paper_countries
 
 pytestmark = pytest.mark.neo4j
 
@@ -43,6 +44,8 @@ def graph(db):
     rows = [{"paper": pid, "venue": v, "year": y, "author": au, "pos": i, "affs": [list(a) for a in affs]}
             for pid, v, y, slots in PAPERS for i, (au, affs) in enumerate(slots)]
     db.write(BUILD, {"rows": rows})
+    db.write("MATCH (p:Paper) SET p.n_authors = COUNT { (p)<-[:OF]-(:Authorship) }")
+    refresh_paper_countries(db)  # what the resolve pass does after writing IN edges
     return db
 
 
