@@ -102,7 +102,7 @@ def normalize_title(t: str | None) -> str:
     return collapse_ws(s)
 
 
-@lru_cache(maxsize=1 << 17)  # names repeat across papers; bounded so memory stays flat
+@lru_cache(maxsize=1 << 15)  # names repeat across papers; bounded so memory stays flat
 def normalize_name(n: str | None) -> str:
     """A person's name reduced for matching (see module docstring)."""
     if not n:

@@ -173,3 +173,18 @@ def test_writer_copies_every_institution_field():
     from graphdb.loaders.writer import _INST_FIELDS
 
     assert _INST_FIELDS == tuple(f.name for f in fields(InstitutionRef))
+
+
+def test_digest_set_is_an_exact_set():
+    import random
+
+    from graphdb.loaders.writer import DigestSet
+
+    d, ref, rng = DigestSet(flush_at=1000), set(), random.Random(1)
+    for _ in range(20000):
+        x = rng.getrandbits(64) if rng.random() < 0.9 or not ref else rng.choice(sorted(ref)[:50])
+        assert (x in d) == (x in ref)
+        if x not in ref:
+            d.add(x)
+            ref.add(x)
+    assert all(x in d for x in ref) and (2**64 - 1 in d) == (2**64 - 1 in ref)
