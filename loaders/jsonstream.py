@@ -439,3 +439,18 @@ def first_is_record(parse: Any, path: str | os.PathLike[str]) -> bool:
         if close:
             close()
     return isinstance(first, PaperRecord)
+
+
+def guarded_build(source: str, build: Any, obj: Any, path: str, position: str, *args: Any) -> Any:
+    """``build(obj, path, position, *args)`` -> a checked PaperRecord, or a Reject naming the field.
+    Never raises: an unexpected error in one record becomes that record's Reject."""
+    from .records import Reject
+
+    try:
+        rec = build(obj, path, position, *args)
+    except Exception as e:  # a last guard: a bad record must never stop the file
+        return Reject(source, path, position, f"unexpected error: {type(e).__name__}: {e}", excerpt(obj))
+    if isinstance(rec, Reject):
+        return rec
+    reason = check_record(rec)
+    return Reject(source, path, position, reason, excerpt(obj)) if reason else rec

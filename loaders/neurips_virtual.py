@@ -38,11 +38,11 @@ from .identity import collapse_ws, decode_text
 from .jsonstream import (
     Broken,
     TextStream,
-    check_record,
     describe,
     excerpt,
     first_is_record,
     first_value_is_one_line,
+    guarded_build,
     iter_array,
     iter_jsonl,
     iter_object,
@@ -136,14 +136,7 @@ def _items(items: Iterator[Any], path: str, venue: str, year: int | None) -> Ite
 def parse_record(obj: Any, *, path: str = "", position: str = "", venue: str | None = "NeurIPS",
                  year: int | None = None) -> PaperRecord | Reject:
     """One paper object (either shape) -> PaperRecord, or Reject naming the field. Never raises."""
-    try:
-        rec = _build(obj, path, position, venue, year)
-    except Exception as e:  # a last guard: a bad record must never stop the file
-        return Reject(SOURCE, path, position, f"unexpected error: {type(e).__name__}: {e}", excerpt(obj))
-    if isinstance(rec, Reject):
-        return rec
-    reason = check_record(rec)
-    return Reject(SOURCE, path, position, reason, excerpt(obj)) if reason else rec
+    return guarded_build(SOURCE, _build, obj, path, position, venue, year)
 
 
 def _text(v: Any) -> str | None:

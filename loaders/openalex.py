@@ -43,11 +43,11 @@ from .identity import clean_orcid, collapse_ws, short_openalex_id
 from .jsonstream import (
     Broken,
     TextStream,
-    check_record,
     describe,
     excerpt,
     first_is_record,
     first_value_is_one_line,
+    guarded_build,
     iter_array,
     iter_jsonl,
     iter_object,
@@ -177,14 +177,7 @@ def _list(v: Any) -> list[Any]:
 def parse_work(obj: Any, *, path: str = "", position: str = "", venue: str | None = None,
                year: int | None = None) -> PaperRecord | Reject:
     """One OpenAlex work (either schema) -> PaperRecord, or Reject naming the field. Never raises."""
-    try:
-        rec = _build(obj, path, position, venue, year)
-    except Exception as e:  # a last guard: a bad record must never stop the file
-        return Reject(SOURCE, path, position, f"unexpected error: {type(e).__name__}: {e}", excerpt(obj))
-    if isinstance(rec, Reject):
-        return rec
-    reason = check_record(rec)
-    return Reject(SOURCE, path, position, reason, excerpt(obj)) if reason else rec
+    return guarded_build(SOURCE, _build, obj, path, position, venue, year)
 
 
 def _institution(d: Any) -> InstitutionRef | None:

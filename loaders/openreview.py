@@ -42,11 +42,11 @@ from .identity import clean_openreview_id, collapse_ws
 from .jsonstream import (
     Broken,
     TextStream,
-    check_record,
     describe,
     excerpt,
     first_is_record,
     first_value_is_one_line,
+    guarded_build,
     iter_array,
     iter_jsonl,
     iter_object,
@@ -220,14 +220,7 @@ def _value(content: dict[str, Any], key: str) -> Any:
 def parse_note(obj: Any, *, path: str = "", position: str = "", venue: str | None = None,
                year: int | None = None, profiles: Profiles | None = None) -> PaperRecord | Reject:
     """One API v2 (or v1) note -> PaperRecord, or Reject naming the field. Never raises."""
-    try:
-        rec = _build(obj, path, position, venue, year, profiles)
-    except Exception as e:  # a last guard: a bad record must never stop the file
-        return Reject(SOURCE, path, position, f"unexpected error: {type(e).__name__}: {e}", excerpt(obj))
-    if isinstance(rec, Reject):
-        return rec
-    reason = check_record(rec)
-    return Reject(SOURCE, path, position, reason, excerpt(obj)) if reason else rec
+    return guarded_build(SOURCE, _build, obj, path, position, venue, year, profiles)
 
 
 def _ms_year(v: Any) -> int | None:

@@ -72,9 +72,9 @@ from .errors import FormatError
 from .identity import clean_openreview_id, clean_orcid, collapse_ws, decode_text, normalize_name
 from .jsonstream import (
     Broken,
-    check_record,
     describe,
     excerpt,
+    guarded_build,
     iter_array,
     open_stream,
     type_name,
@@ -133,16 +133,7 @@ def _iter(ts: Any, path: str, venue: str | None, year: int | None) -> Iterator[P
 def parse_record(obj: Any, *, path: str = "", position: str = "", venue: str | None = None,
                  year: int | None = None) -> PaperRecord | Reject:
     """One paperlists object -> PaperRecord, or Reject naming the field. Never raises."""
-    try:
-        rec = _build(obj, path, position, venue, year)
-    except Exception as e:  # a last guard: a bad record must never stop the file
-        return Reject(SOURCE, path, position, f"unexpected error: {type(e).__name__}: {e}", excerpt(obj))
-    if isinstance(rec, Reject):
-        return rec
-    reason = check_record(rec)
-    if reason:
-        return Reject(SOURCE, path, position, reason, excerpt(obj))
-    return rec
+    return guarded_build(SOURCE, _build, obj, path, position, venue, year)
 
 
 def _tokens(v: str | None) -> list[str] | None:
