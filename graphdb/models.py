@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as _field
 from functools import lru_cache
@@ -215,10 +216,10 @@ def _leading_options(pat: str) -> set[str] | None:
     return out
 
 
-def _top_level_alternatives(pat: str) -> list[str]:
-    """Split a regex on its top-level ``|``."""
-    out: list[str] = []
-    depth, start, i = 0, 0, 0
+def _regex_structure(pat: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """``(index, char, depth after it)`` for each ``(``, ``)`` and ``|`` of a regex, skipping escapes
+    and character classes; depth counts from ``start``."""
+    depth, i = 0, start
     while i < len(pat):
         c = pat[i]
         if c == "\\":
@@ -234,35 +235,28 @@ def _top_level_alternatives(pat: str) -> list[str]:
             depth += 1
         elif c == ")":
             depth -= 1
-        elif c == "|" and depth == 0:
+        if c in "()|":
+            yield i, c, depth
+        i += 1
+
+
+def _top_level_alternatives(pat: str) -> list[str]:
+    """Split a regex on its top-level ``|``."""
+    out: list[str] = []
+    start = 0
+    for i, c, depth in _regex_structure(pat):
+        if c == "|" and depth == 0:
             out.append(pat[start:i])
             start = i + 1
-        i += 1
     out.append(pat[start:])
     return out
 
 
 def _closing(pat: str, open_at: int) -> int:
     """Index of the parenthesis closing the one at ``open_at`` (-1 if none)."""
-    depth, i = 0, open_at
-    while i < len(pat):
-        c = pat[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            j = i + 1
-            while j < len(pat) and pat[j] != "]":
-                j += 2 if pat[j] == "\\" else 1
-            i = j + 1
-            continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
+    for i, c, depth in _regex_structure(pat, open_at):
+        if c == ")" and depth == 0:
+            return i
     return -1
 
 
